@@ -1,0 +1,171 @@
+"""Decide whether a run was (or will be) easy, long, quality or a race, and say why.
+
+Every source describes a run as ``Evidence`` and calls ``classify``. The evidence is weighed
+in order of trust, and the first signal that speaks decides:
+
+1. a race flag or race event type;
+2. Garmin's training-effect label and anaerobic training effect;
+3. the share of time in heart-rate zones 4-5;
+4. pace against the athlete's recent easy pace;
+5. duration or distance against the athlete's recent runs (long = at least 1.5× the median
+   of the last 4 weeks, or 90 minutes or more);
+6. keywords in the title and description, in several languages (configurable);
+7. otherwise easy.
+
+A long run stays long even when its training effect says tempo (a progression long run is
+both): long and quality are both hard days for the planner, and "long" is what it was.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from syncd.model import RunKind
+
+RUN_TYPES = frozenset({
+    "running", "trail_running", "treadmill_running", "track_running", "street_running",
+    "indoor_running", "virtual_run", "ultra_run", "obstacle_run",
+})
+STRENGTH_TYPES = frozenset({"strength_training"})
+QUALITY_LABELS = frozenset({"VO2MAX", "ANAEROBIC_CAPACITY", "SPEED", "LACTATE_THRESHOLD",
+                            "TEMPO"})
+EASY_LABELS = frozenset({"RECOVERY", "AEROBIC_BASE", "BASE"})
+LONG_MINUTES = 90.0
+LONG_FACTOR = 1.5
+ZONE45_SHARE = 0.25
+ANAEROBIC_TE = 2.0
+PACE_FACTOR = 1.10
+
+# Built-in keywords (lowercase; matched as whole words or word prefixes). English, German,
+# French, Spanish, Italian and Dutch.
+DEFAULT_KEYWORDS: dict[RunKind, tuple[str, ...]] = {
+    RunKind.RACE: ("race", "parkrun", "wettkampf", "rennen", "course officielle", "carrera",
+                   "gara", "wedstrijd", "half marathon", "halbmarathon", "semi-marathon",
+                   "marathon", "10k race", "5k race"),
+    RunKind.QUALITY: ("interval", "intervals", "tempo", "threshold", "repeats", "repetitions",
+                      "fartlek", "hill", "hills", "track", "vo2", "speed", "strides session",
+                      "intervalle", "schwelle", "tempolauf", "hügel", "bergläufe",
+                      "fractionné", "seuil", "côtes", "series", "umbral", "cuestas",
+                      "ripetute", "soglia", "salite", "drempel", "heuvel", "x400", "x800",
+                      "x1000", "x1k", "cruise"),
+    RunKind.LONG: ("long run", "long", "langer lauf", "langer dauerlauf", "sortie longue",
+                   "tirada larga", "fondo lungo", "lungo", "lange duurloop", "duurloop lang"),
+    RunKind.EASY: ("easy", "recovery", "shake-out", "shakeout", "base", "locker",
+                   "regeneration", "footing", "récupération", "suave", "rodaje",
+                   "recupero", "herstel", "rustig"),
+}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    title: str = ""
+    description: str = ""
+    type_key: str = "running"
+    is_race: bool = False
+    duration_s: float | None = None
+    distance_m: float | None = None
+    avg_speed: float | None = None
+    te_label: str | None = None
+    anaerobic_te: float | None = None
+    hr_zone_s: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True)
+class History:
+    """The athlete's recent runs, for the relative signals (pace, duration)."""
+
+    durations_s: tuple[float, ...] = ()
+    easy_speeds: tuple[float, ...] = ()
+
+    @property
+    def median_duration(self) -> float | None:
+        return statistics.median(self.durations_s) if len(self.durations_s) >= 3 else None
+
+    @property
+    def easy_speed(self) -> float | None:
+        return statistics.median(self.easy_speeds) if len(self.easy_speeds) >= 3 else None
+
+
+@dataclass(frozen=True)
+class Keywords:
+    by_kind: dict[RunKind, tuple[str, ...]] = field(
+        default_factory=lambda: dict(DEFAULT_KEYWORDS))
+
+    def extended(self, extra: dict[RunKind, Iterable[str]]) -> Keywords:
+        merged = {k: tuple(extra.get(k, ())) + v for k, v in self.by_kind.items()}
+        return Keywords(merged)
+
+
+def is_run(type_key: str) -> bool:
+    return type_key in RUN_TYPES or type_key.endswith("_running")
+
+
+def is_strength(type_key: str) -> bool:
+    return type_key in STRENGTH_TYPES
+
+
+def classify(e: Evidence, history: History = History(),
+             keywords: Keywords | None = None) -> tuple[RunKind, str]:
+    """Return the run's kind and a short reason naming the signal that decided it."""
+    long_reason = _long_reason(e, history)
+    if e.is_race:
+        return RunKind.RACE, "marked as a race"
+    label = (e.te_label or "").upper()
+    if label in QUALITY_LABELS and not (label == "TEMPO" and long_reason):
+        return RunKind.QUALITY, f"training effect {label}"
+    if e.anaerobic_te is not None and e.anaerobic_te >= ANAEROBIC_TE and not long_reason:
+        return RunKind.QUALITY, f"anaerobic training effect {e.anaerobic_te:g}"
+    if long_reason:
+        suffix = f" (training effect {label})" if label else ""
+        return RunKind.LONG, long_reason + suffix
+    if label in EASY_LABELS:
+        return RunKind.EASY, f"training effect {label}"
+    zones = e.hr_zone_s
+    if len(zones) >= 5 and sum(zones) > 0:
+        share = (zones[3] + zones[4]) / sum(zones)
+        if share >= ZONE45_SHARE:
+            return RunKind.QUALITY, f"{share:.0%} of the time in HR zones 4-5"
+        return RunKind.EASY, f"{share:.0%} of the time in HR zones 4-5"
+    easy = history.easy_speed
+    # A treadmill's speed comes from the wrist and is an estimate: not trusted for pace.
+    if (e.avg_speed and easy and (e.duration_s or 0) >= 15 * 60
+            and e.type_key != "treadmill_running" and e.avg_speed >= easy * PACE_FACTOR):
+        return RunKind.QUALITY, (f"pace {_pace(e.avg_speed)} is faster than your easy "
+                                 f"pace {_pace(easy)}")
+    kw = _keyword(e, keywords or Keywords())
+    if kw is not None:
+        return kw
+    if e.avg_speed and easy:
+        return RunKind.EASY, f"pace {_pace(e.avg_speed)} near your easy pace {_pace(easy)}"
+    return RunKind.EASY, "no sign of a hard effort"
+
+
+def _long_reason(e: Evidence, history: History) -> str:
+    if e.duration_s is None:
+        return ""
+    minutes = e.duration_s / 60
+    if minutes >= LONG_MINUTES:
+        return f"{minutes:.0f} min (90 min or more)"
+    median = history.median_duration
+    if median and e.duration_s >= LONG_FACTOR * median:
+        return f"{minutes:.0f} min, {e.duration_s / median:.1f}× your median of {median / 60:.0f}"
+    return ""
+
+
+def _keyword(e: Evidence, keywords: Keywords) -> tuple[RunKind, str] | None:
+    text = f"{e.title} {e.description}".lower()
+    if not text.strip():
+        return None
+    for kind in (RunKind.RACE, RunKind.QUALITY, RunKind.LONG, RunKind.EASY):
+        for word in keywords.by_kind.get(kind, ()):
+            if re.search(r"(?<![\w])" + re.escape(word), text):
+                return kind, f"title says '{word}'"
+    return None
+
+
+def _pace(speed: float) -> str:
+    secs = 1000 / speed
+    return f"{int(secs // 60)}:{int(secs % 60):02d}/km"

@@ -1,0 +1,189 @@
+"""The command line: a thin layer over the controllers in ``syncd.cycle`` and friends.
+
+Heavy libraries (caldav, icalendar, garminconnect) are imported inside the commands that
+need them, so ``syncd --help`` starts fast. Every ``SyncdError`` becomes one line on stderr
+and its exit code; a traceback is shown only with ``-vv``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from functools import wraps
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from syncd.errors import ConfigError, ExitCode, SyncdError
+
+if TYPE_CHECKING:
+    from syncd.config.loader import Config
+    from syncd.state import State
+
+log = logging.getLogger("syncd")
+
+
+class Context:
+    def __init__(self, config_path: str | None, state_dir: str | None, now: str | None,
+                 verbosity: int) -> None:
+        self.config_path = config_path
+        self.state_dir = state_dir
+        self.now_text = now
+        self.verbosity = verbosity
+        self._config: Config | None = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            from syncd.config.loader import load_config
+
+            self._config = load_config(self.config_path)
+        return self._config
+
+    def now(self) -> datetime:
+        from zoneinfo import ZoneInfo
+
+        tz = ZoneInfo(self.config.athlete.timezone)
+        if not self.now_text:
+            return datetime.now(tz)
+        try:
+            value = datetime.fromisoformat(self.now_text)
+        except ValueError:
+            raise ConfigError(f"--now: expected an ISO 8601 time such as 2026-11-24T07:30 or "
+                              f"2026-11-24T07:30+01:00, got {self.now_text!r}") from None
+        return value if value.tzinfo else value.replace(tzinfo=tz)
+
+    def state(self, *, readonly: bool = False) -> State:
+        from syncd.state import State, resolve_state_dir
+
+        return State(resolve_state_dir(self.state_dir), readonly=readonly)
+
+
+def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        verbosity = ctx.find_object(Context).verbosity if ctx.find_object(Context) else 0
+        try:
+            return fn(*args, **kwargs)
+        except SyncdError as exc:
+            click.echo(f"syncd: {exc}", err=True)
+            ctx.exit(int(exc.exit_code))
+        except KeyboardInterrupt:
+            ctx.exit(130)
+        except Exception as exc:
+            if verbosity >= 2:
+                raise
+            click.echo(f"syncd: internal error: {exc.__class__.__name__}: {exc} "
+                       "(run with -vv for details and report it)", err=True)
+            ctx.exit(int(ExitCode.FAILURE))
+
+    return wrapper
+
+
+def setup_logging(verbosity: int) -> None:
+    level = {-1: logging.ERROR, 0: logging.WARNING, 1: logging.INFO}.get(
+        verbosity, logging.DEBUG if verbosity > 1 else logging.ERROR)
+    handler = logging.StreamHandler(sys.stderr)
+    if os.environ.get("JOURNAL_STREAM"):
+        from syncd.logs import JournalFormatter
+
+        handler.setFormatter(JournalFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s",
+                                               "%Y-%m-%d %H:%M:%S"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for noisy in ("urllib3", "caldav", "garminconnect", "curl_cffi"):
+        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config_path", metavar="FILE",
+              help="Config file (default: $SYNCD_CONFIG, $XDG_CONFIG_HOME/syncd/config.toml, "
+                   "/etc/syncd/config.toml; none: the built-in demo).")
+@click.option("--state-dir", metavar="DIR",
+              help="Where syncd keeps its state (default: $SYNCD_STATE_DIR, $STATE_DIRECTORY, "
+                   "~/.local/state/syncd).")
+@click.option("--now", metavar="ISO-8601", help="Act as if it were this moment (replay).")
+@click.option("-v", "--verbose", count=True, help="More logging (-vv: debug).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors.")
+@click.version_option(package_name="syncd")
+@click.pass_context
+def main(ctx: click.Context, config_path: str | None, state_dir: str | None, now: str | None,
+         verbose: int, quiet: bool) -> None:
+    """Plan strength sessions around your runs and write them into your calendar."""
+    verbosity = -1 if quiet else verbose
+    setup_logging(verbosity)
+    ctx.obj = Context(config_path, state_dir, now, verbosity)
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Run one cycle and exit (default: keep running).")
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.pass_obj
+@handle_errors
+def run(obj: Context, once: bool, dry_run: bool) -> None:
+    """Sync: read runs, re-plan, write the sessions to the calendars."""
+    if not once:
+        from syncd.daemon import run_daemon
+
+        sys.exit(run_daemon(obj.config_path, obj.state_dir, obj.verbosity, dry_run=dry_run))
+    from syncd.commands import run_once
+
+    code = run_once(obj.config, obj.state(), obj.now(), dry_run=dry_run, echo=click.echo,
+                    quiet=obj.verbosity < 0)
+    sys.exit(int(code))
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
+@click.option("--explain", "explain", metavar="DATE",
+              help="Show the full reasoning for one day (YYYY-MM-DD).")
+@click.option("--days", default=None, type=click.IntRange(1, 84),
+              help="Days to show (default: the configured horizon).")
+@click.pass_obj
+@handle_errors
+def plan(obj: Context, as_json: bool, explain: str | None, days: int | None) -> None:
+    """Show the plan for the coming days (writes nothing)."""
+    from syncd.commands import show_plan
+
+    sys.exit(int(show_plan(obj.config, obj.state(), obj.now(), as_json=as_json,
+                           explain=explain, days=days, echo=click.echo)))
+
+
+@main.group()
+def config() -> None:
+    """Inspect the configuration."""
+
+
+@config.command("check")
+@click.pass_obj
+@handle_errors
+def config_check(obj: Context) -> None:
+    """Validate the config and print the effective values (secrets masked)."""
+    from syncd.commands import check_config
+
+    click.echo(check_config(obj.config))
+
+
+@config.command("sample")
+def config_sample() -> None:
+    """Print a sample config documenting every key."""
+    from syncd.config.sample import render_sample
+
+    click.echo(render_sample(), nl=False)
+
+
+@main.command()
+@click.pass_obj
+@handle_errors
+def status(obj: Context) -> None:
+    """Show the last cycle, each source and calendar, and the next sessions."""
+    from syncd.commands import show_status
+
+    sys.exit(int(show_status(obj, echo=click.echo)))

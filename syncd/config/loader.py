@@ -1,0 +1,302 @@
+"""Find, parse and validate the config file; turn it into typed settings.
+
+Every problem becomes one ``ConfigError`` line naming the file and the key, so the CLI can
+print it and exit 2. Secrets are resolved here (commands, environment, systemd credentials)
+and wrapped in ``Secret`` so that printing a config never shows them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import tomllib
+from dataclasses import dataclass
+from datetime import time
+from pathlib import Path
+from typing import Any
+
+from syncd.config.schema import SCHEMA, describe_invalid, validate
+from syncd.config.types import Invalid
+from syncd.errors import ConfigError
+from syncd.model import (
+    WEEKDAYS,
+    Athlete,
+    Phase,
+    Race,
+    RacePriority,
+    RuleSettings,
+    RunKind,
+    TimeWindow,
+)
+
+EMBEDDED = "<embedded default>"
+
+# The configuration used when no file exists anywhere: the demo runner, written to an .ics
+# file in the current folder. It goes through the same validation as a user's file.
+EMBEDDED_DEFAULT = """
+[athlete]
+rest_days = ["mon"]
+core_per_week = 2
+[sources]
+demo = true
+[ics]
+path = "syncd-demo.ics"
+name = "Strength (syncd demo)"
+"""
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A resolved secret; its repr never shows the value."""
+
+    value: str
+    origin: str
+
+    def __repr__(self) -> str:
+        return f"Secret(<{self.origin}>)"
+
+    __str__ = __repr__
+
+
+@dataclass(frozen=True)
+class TemplateRun:
+    day: int
+    kind: RunKind
+    time: time | None
+    duration_min: int
+    title: str
+
+
+@dataclass(frozen=True)
+class IcsSettings:
+    path: Path
+    name: str
+    alarm_minutes: int | None
+
+
+@dataclass(frozen=True)
+class CalDavSettings:
+    url: str
+    username: str | None
+    password: Secret | None
+    name: str
+    calendar_url: str | None
+    busy_calendars: tuple[str, ...]
+    alarm_minutes: int | None
+
+
+@dataclass(frozen=True)
+class Config:
+    origin: str
+    athlete: Athlete
+    rules: RuleSettings
+    horizon_days: int
+    races: tuple[Race, ...]
+    week_plan: tuple[TemplateRun, ...]
+    demo: bool
+    ics: IcsSettings | None
+    caldav: CalDavSettings | None
+    interval_minutes: int
+    values: dict[str, Any]
+
+
+def find_config(explicit: str | None, env: dict[str, str] | None = None) -> Path | None:
+    """The config file to read, by the documented lookup order; None means embedded default.
+
+    An explicitly named file (``--config`` or ``$SYNCD_CONFIG``) must exist.
+    """
+    env = dict(os.environ) if env is None else env
+    named = explicit or env.get("SYNCD_CONFIG")
+    if named:
+        path = Path(named).expanduser()
+        if not path.is_file():
+            raise ConfigError(
+                "config file not found; create it (see config/syncd.example.toml) or fix the path",
+                source=str(path))
+        return path
+    candidates = []
+    if env.get("CONFIGURATION_DIRECTORY"):
+        candidates.append(Path(env["CONFIGURATION_DIRECTORY"].split(":")[0]) / "config.toml")
+    xdg = env.get("XDG_CONFIG_HOME") or str(Path(env.get("HOME", "~")).expanduser() / ".config")
+    candidates += [Path(xdg) / "syncd" / "config.toml", Path("/etc/syncd/config.toml")]
+    return next((c for c in candidates if c.is_file()), None)
+
+
+def load_config(explicit: str | None = None, env: dict[str, str] | None = None) -> Config:
+    env = dict(os.environ) if env is None else env
+    path = find_config(explicit, env)
+    if path is None:
+        return parse_config(EMBEDDED_DEFAULT, EMBEDDED, base_dir=Path.cwd(), env=env)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read the file: {exc.__class__.__name__}: {exc}",
+                          source=str(path)) from None
+    return parse_config(text, str(path), base_dir=path.parent, env=env)
+
+
+_TOML_POS = re.compile(
+    r"^(?P<msg>.*?)\s*\(at (?:line (?P<line>\d+), column (?P<col>\d+)|end of document)\)$")
+
+
+def parse_config(text: str, origin: str, *, base_dir: Path,
+                 env: dict[str, str] | None = None) -> Config:
+    env = dict(os.environ) if env is None else env
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        msg = str(exc)
+        m = _TOML_POS.match(msg)
+        if m is None:
+            where, detail = "", msg
+        elif m["line"]:
+            where, detail = f" at line {m['line']}, column {m['col']}", m["msg"]
+        else:
+            where, detail = " at the end of the file", m["msg"]
+        raise ConfigError(f"invalid TOML{where}: {detail[:1].lower()}{detail[1:]}",
+                          source=origin) from None
+    try:
+        values = validate(doc)
+    except Invalid as exc:
+        raise ConfigError(describe_invalid(exc), source=origin, key=exc.path) from None
+    return _build(values, origin, base_dir, env)
+
+
+def _build(v: dict[str, Any], origin: str, base_dir: Path, env: dict[str, str]) -> Config:
+    a, r = v["athlete"], v["rules"]
+    if a["max_sessions_per_week"] < a["sessions_per_week"]:
+        raise ConfigError(
+            f"expected at least sessions_per_week ({a['sessions_per_week']}), "
+            f"got {a['max_sessions_per_week']}", source=origin,
+            key="athlete.max_sessions_per_week")
+    avail = v["athlete"]["availability"]
+    athlete = Athlete(
+        timezone=a["timezone"] or detect_local_timezone(env),
+        sessions_per_week=a["sessions_per_week"],
+        max_sessions_per_week=a["max_sessions_per_week"],
+        core_per_week=a["core_per_week"],
+        rest_days=frozenset(a["rest_days"]),
+        availability=tuple(
+            tuple(TimeWindow(s, e) for s, e in sorted(avail[d])) for d in WEEKDAYS),
+        preferred_time=a["preferred_time"],
+        session_minutes=a["session_minutes"],
+        birth_year=a["birth_year"],
+        supervised=a["supervised"],
+        running_since=a["running_since"],
+        one_rep_max=tuple(sorted(a["one_rep_max"].items())),
+    )
+    rules = RuleSettings(
+        heavy_to_quality_hours=r["heavy_to_quality_hours"],
+        run_to_lift_gap_hours=r["run_to_lift_gap_hours"],
+        taper_days=r["taper_days"],
+        min_running_weeks=r["min_running_weeks"],
+        readiness_low_score=r["readiness_low_score"],
+        phase=None if r["phase"] == "auto" else Phase(r["phase"]),
+    )
+    races = tuple(sorted(
+        (Race(x["date"], x["name"], RacePriority(x["priority"])) for x in v["races"]),
+        key=lambda race: race.day))
+    week = tuple(TemplateRun(x["day"], RunKind(x["kind"]), x["time"], x["duration_min"],
+                             x["title"]) for x in v["plan"]["week"])
+    ics = None
+    if v["ics"]["path"]:
+        ics = IcsSettings(_resolve_path(v["ics"]["path"], base_dir), v["ics"]["name"],
+                          v["ics"]["alarm_minutes"])
+    caldav = None
+    c = v["calendar"]
+    if c["url"] or c["calendar_url"]:
+        caldav = CalDavSettings(
+            url=c["url"] or c["calendar_url"], username=c["username"],
+            password=resolve_secret(c, "password", "calendar", origin, env),
+            name=c["name"], calendar_url=c["calendar_url"],
+            busy_calendars=tuple(c["busy_calendars"]), alarm_minutes=c["alarm_minutes"])
+    elif any(c[k] for k in ("username", "password", "password_command", "busy_calendars")):
+        raise ConfigError("expected a CalDAV URL: the [calendar] section is set but has no url",
+                          source=origin, key="calendar.url")
+    return Config(origin=origin, athlete=athlete, rules=rules, horizon_days=r["horizon_days"],
+                  races=races, week_plan=week, demo=v["sources"]["demo"], ics=ics,
+                  caldav=caldav, interval_minutes=v["daemon"]["interval_minutes"], values=v)
+
+
+def _resolve_path(raw: str, base_dir: Path) -> Path:
+    path = Path(os.path.expandvars(raw)).expanduser()
+    return path if path.is_absolute() else base_dir / path
+
+
+def resolve_secret(section: dict[str, Any], key: str, where: str, origin: str,
+                   env: dict[str, str]) -> Secret | None:
+    """Resolve ``key`` from plain text, ``key_command``, ``key_env`` or ``key_credential``."""
+    given = [k for k in (key, f"{key}_command", f"{key}_env", f"{key}_credential")
+             if section.get(k)]
+    if len(given) > 1:
+        raise ConfigError(f"expected one way to give the secret, got {', '.join(given)}",
+                          source=origin, key=f"{where}.{given[1]}")
+    if not given:
+        return None
+    name = given[0]
+    path = f"{where}.{name}"
+    value = section[name]
+    if name == key:
+        return Secret(value, "plain text")
+    if name.endswith("_env"):
+        if value not in env:
+            raise ConfigError(f"expected environment variable {value} to be set, it is not",
+                              source=origin, key=path)
+        return Secret(env[value], f"env {value}")
+    if name.endswith("_credential"):
+        cred_dir = env.get("CREDENTIALS_DIRECTORY")
+        if not cred_dir:
+            raise ConfigError("expected $CREDENTIALS_DIRECTORY (set by systemd LoadCredential=), "
+                              "it is not set", source=origin, key=path)
+        try:
+            text = (Path(cred_dir) / value).read_text(encoding="utf-8")
+        except OSError:
+            raise ConfigError(f"expected a credential named {value!r} in $CREDENTIALS_DIRECTORY, "
+                              "none found", source=origin, key=path) from None
+        return Secret(text.rstrip("\r\n"), f"credential {value}")
+    return Secret(_run_secret_command(value, origin, path, env), "command")
+
+
+def _run_secret_command(command: str, origin: str, path: str, env: dict[str, str]) -> str:
+    try:
+        proc = subprocess.run(["/bin/sh", "-c", command], capture_output=True, text=True,
+                              timeout=30, env=env, stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        raise ConfigError(f"expected the command {command!r} to finish, it ran for 30 s",
+                          source=origin, key=path) from None
+    if proc.returncode != 0:
+        err = (proc.stderr.strip().splitlines() or [""])[-1][:200]
+        detail = f": {err}" if err else ""
+        raise ConfigError(f"the command {command!r} failed with exit code {proc.returncode}"
+                          f"{detail}; check it runs in a shell", source=origin, key=path)
+    first = (proc.stdout.splitlines() or [""])[0]
+    if not first:
+        raise ConfigError(f"expected the command {command!r} to print the secret, "
+                          "it printed nothing", source=origin, key=path)
+    return first
+
+
+def detect_local_timezone(env: dict[str, str]) -> str:
+    """The machine's IANA zone (TZ, /etc/timezone, /etc/localtime link), else UTC."""
+    from zoneinfo import ZoneInfo
+
+    candidates = [env.get("TZ", "").lstrip(":")]
+    try:
+        candidates.append(Path("/etc/timezone").read_text().strip())
+    except OSError:
+        pass
+    try:
+        target = os.readlink("/etc/localtime")
+        if "zoneinfo/" in target:
+            candidates.append(target.split("zoneinfo/", 1)[1])
+    except OSError:
+        pass
+    for name in candidates:
+        if name and not name.startswith("/"):
+            try:
+                ZoneInfo(name)
+                return name
+            except (ValueError, KeyError, OSError):
+                continue
+    return "UTC"

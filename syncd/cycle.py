@@ -1,0 +1,198 @@
+"""One sync cycle: sources → user edits → planner → state → sinks.
+
+Plan, then apply: the planner's result is compared with what syncd published before, the
+differences are recorded, and only then do the sinks write. A source that fails does not stop
+the cycle: its last good data (cached in the state) stands in, and the failure is recorded
+for ``syncd status`` and for the exit code.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from syncd.config.loader import Config
+from syncd.errors import AuthError, SyncdError, TransientError
+from syncd.model import Session, SessionStatus
+from syncd.planner import Plan, PlanInputs, plan
+from syncd.sinks.base import Sink, SinkReport
+from syncd.sources.base import FetchWindow, Observations, Source
+from syncd.state import State
+
+log = logging.getLogger(__name__)
+HISTORY = timedelta(weeks=16)
+
+
+@dataclass
+class CycleResult:
+    plan: Plan
+    changes: list[str] = field(default_factory=list)
+    reports: list[SinkReport] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)
+    transient: bool = False
+
+
+def fetch_window(config: Config, now: datetime) -> FetchWindow:
+    tz = config.athlete.tz
+    today = now.astimezone(tz).date()
+    last = today + timedelta(days=config.horizon_days)
+    last += timedelta(days=6 - last.weekday())
+    end = datetime.combine(last + timedelta(days=1), datetime.min.time(), tz)
+    return FetchWindow(now=now, start=now - HISTORY, end=end, tz=tz)
+
+
+def build_sources(config: Config, state: State) -> list[Source]:
+    from syncd.sources.registry import sources_for
+
+    return sources_for(config, state)
+
+
+def build_sinks(config: Config, state: State) -> list[Sink]:
+    from syncd.sinks.registry import sinks_for
+
+    return sinks_for(config, state)
+
+
+def gather(sources: list[Source], window: FetchWindow, state: State | None,
+           result_errors: dict[str, str]) -> tuple[Observations, bool]:
+    obs = Observations()
+    transient = False
+    for source in sources:
+        try:
+            got = source.fetch(window)
+        except SyncdError as exc:
+            transient |= isinstance(exc, TransientError)
+            result_errors[source.name] = str(exc)
+            log.warning("source %s: %s", source.name, exc)
+            if state is not None:
+                state.record_component(f"source:{source.name}", window.now, str(exc))
+            continue
+        obs = obs.merge(got)
+        if state is not None:
+            state.record_component(f"source:{source.name}", window.now, None)
+    return obs, transient
+
+
+def plan_inputs(config: Config, obs: Observations, published: list[Session],
+                known: frozenset[str]) -> PlanInputs:
+    return PlanInputs(
+        athlete=config.athlete, rules=config.rules, races=config.races + obs.races,
+        planned_runs=obs.planned_runs, completed_runs=obs.completed_runs,
+        strength=obs.strength, published=tuple(published), busy=obs.busy,
+        readiness=obs.readiness, horizon_days=config.horizon_days, known_uids=known)
+
+
+def make_plan(config: Config, state: State, now: datetime,
+              sources: list[Source] | None = None) -> CycleResult:
+    """Plan without touching any calendar (``syncd plan``)."""
+    errors: dict[str, str] = {}
+    srcs = build_sources(config, state) if sources is None else sources
+    obs, transient = gather(srcs, fetch_window(config, now), state, errors)
+    p = plan(plan_inputs(config, obs, state.sessions(), state.known_uids()), now)
+    return CycleResult(plan=p, errors=errors, transient=transient)
+
+
+def run_cycle(config: Config, state: State, now: datetime, *, dry_run: bool = False,
+              sources: list[Source] | None = None, sinks: list[Sink] | None = None
+              ) -> CycleResult:
+    errors: dict[str, str] = {}
+    srcs = build_sources(config, state) if sources is None else sources
+    snks = build_sinks(config, state) if sinks is None else sinks
+    obs, transient = gather(srcs, fetch_window(config, now), state, errors)
+
+    published = {s.uid: s for s in state.sessions()}
+    reports: list[SinkReport] = []
+    ok_sinks: list[Sink] = []
+    for sink in snks:
+        try:
+            report = sink.pull(now)
+        except SyncdError as exc:
+            transient |= isinstance(exc, TransientError)
+            errors[sink.name] = str(exc)
+            log.warning("calendar %s: %s", sink.name, exc)
+            state.record_component(f"sink:{sink.name}", now, str(exc))
+            continue
+        ok_sinks.append(sink)
+        reports.append(report)
+        for ch in report.changes:
+            old = published.get(ch.uid)
+            if old is None:
+                continue
+            if ch.pinned and ch.start and ch.end:
+                published[ch.uid] = replace(old, status=SessionStatus.PINNED, start=ch.start,
+                                            end=ch.end)
+            elif not ch.pinned:
+                published[ch.uid] = replace(old, status=SessionStatus.DECLINED)
+
+    p = plan(plan_inputs(config, obs, list(published.values()), state.known_uids()), now)
+    changes = describe_changes(list(published.values()), p, now)
+    if not dry_run:
+        _persist(state, published, p, now)
+    for sink in ok_sinks:
+        try:
+            report = sink.push(p.sessions, now, dry_run)
+        except SyncdError as exc:
+            transient |= isinstance(exc, TransientError)
+            errors[sink.name] = str(exc)
+            level = logging.ERROR if isinstance(exc, AuthError) else logging.WARNING
+            log.log(level, "calendar %s: %s", sink.name, exc)
+            if not dry_run:
+                state.record_component(f"sink:{sink.name}", now, str(exc))
+            continue
+        reports.append(report)
+        if not dry_run:
+            state.record_component(f"sink:{sink.name}", now, None,
+                                   detail=f"{len(report.actions)} actions")
+    if not dry_run:
+        upcoming = next((s for s in p.sessions if s.start > now
+                         and s.status is not SessionStatus.MISSED), None)
+        state.record_component("cycle", now, "; ".join(f"{k}: {v}" for k, v in errors.items())
+                               or None, detail=(f"next: {upcoming.title} "
+                                                f"{upcoming.start.isoformat()}")
+                               if upcoming else "next: none planned")
+    return CycleResult(plan=p, changes=changes, reports=reports, errors=errors,
+                       transient=transient)
+
+
+def _persist(state: State, published: dict[str, Session], p: Plan, now: datetime) -> None:
+    in_plan = {s.uid for s in p.sessions}
+    with state.transaction():
+        for s in p.sessions:
+            state.put_session(s, now)
+        for uid, s in published.items():
+            if uid in in_plan:
+                continue
+            if s.status is SessionStatus.PLANNED and s.start > now:
+                state.delete_session(uid)
+            else:
+                state.put_session(s, now)
+
+
+def describe_changes(before: list[Session], p: Plan, now: datetime) -> list[str]:
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo(p.timezone)
+
+    def when(s: Session) -> str:
+        return f"{s.start.astimezone(tz):%a %d %b %H:%M}"
+
+    old = {s.uid: s for s in before}
+    lines = []
+    for s in p.sessions:
+        o = old.get(s.uid)
+        if o is None:
+            if s.status is SessionStatus.PLANNED:
+                lines.append(f"new      {s.title:<26} {when(s)}")
+        elif o.status is not s.status and s.status in (SessionStatus.DONE, SessionStatus.MISSED,
+                                                       SessionStatus.PINNED):
+            lines.append(f"{s.status.value:<8} {s.title:<26} {when(s)}")
+        elif (o.start, o.end) != (s.start, s.end):
+            lines.append(f"moved    {s.title:<26} {when(o)} → {when(s)}")
+        elif o.kind is not s.kind or o.exercises != s.exercises or o.title != s.title:
+            lines.append(f"updated  {s.title:<26} {when(s)}")
+    shown = {s.uid for s in p.sessions}
+    for o in before:
+        if o.uid not in shown and o.status is SessionStatus.PLANNED and o.start > now:
+            lines.append(f"removed  {o.title:<26} {when(o)}")
+    return lines

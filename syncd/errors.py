@@ -1,0 +1,47 @@
+"""Exit codes and the few exception types that cross module boundaries.
+
+The CLI maps each exception to exactly one exit code and one line of text; nothing else
+should need to know how errors are shown.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    FAILURE = 1
+    USAGE = 2
+    TRANSIENT = 3
+
+
+class SyncdError(Exception):
+    """Base class: an error with a message meant for the user, never a traceback."""
+
+    exit_code = ExitCode.FAILURE
+
+
+class ConfigError(SyncdError):
+    """The configuration is wrong; the message names the file and the key."""
+
+    exit_code = ExitCode.USAGE
+
+    def __init__(self, message: str, *, source: str = "", key: str = "") -> None:
+        self.source = source
+        self.key = key
+        where = f"{source}: " if source else ""
+        at = f"at '{key}': " if key else ""
+        super().__init__(f"{where}{at}{message}")
+
+
+class TransientError(SyncdError):
+    """A network fault or a server that did not answer: worth retrying later."""
+
+    exit_code = ExitCode.TRANSIENT
+
+
+class AuthError(SyncdError):
+    """A service refused our credentials; retrying will not help until the user acts."""
+
+    exit_code = ExitCode.FAILURE

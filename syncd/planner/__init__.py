@@ -1,0 +1,170 @@
+"""The planner: a pure function from what syncd knows to the sessions it proposes.
+
+``plan(inputs, now)`` reads no clock, network or file. It reconciles planned and completed
+runs and published sessions, then plans each ISO week that the horizon touches (whole weeks,
+so a week's target is never crammed into the days the horizon happens to cut), and returns
+the sessions from the start of the current week to the end of the horizon.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+
+from syncd.model import Session, SessionKind, SessionStatus
+from syncd.planner.content import session_content
+from syncd.planner.explain import explain
+from syncd.planner.inputs import DayReport, Plan, PlanInputs, Rejection
+from syncd.planner.phases import describe_phase
+from syncd.planner.reconcile import local_day, reconcile_runs, reconcile_sessions
+from syncd.planner.rules import World, day_name
+from syncd.planner.schedule import Placed, WeekInput, schedule_week, week_days
+from syncd.planner.uids import assign_uids
+from syncd.planner.weeks import running_weeks
+
+__all__ = ["Plan", "PlanInputs", "plan"]
+
+TITLES = {
+    SessionKind.HEAVY: "Heavy strength",
+    SessionKind.LIGHT: "Light strength",
+    SessionKind.CORE: "Core",
+    SessionKind.FOUNDATION: "Foundation strength",
+}
+
+
+def plan(inputs: PlanInputs, now: datetime) -> Plan:
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    tz = inputs.athlete.tz
+    today = now.astimezone(tz).date()
+    runs, notes = reconcile_runs(inputs.planned_runs, inputs.completed_runs, inputs.races,
+                                 now, tz)
+    sessions, extra = reconcile_sessions(inputs.published, inputs.strength, now, tz)
+    world = World(inputs.athlete, inputs.rules, inputs.races, runs, inputs.busy,
+                  inputs.readiness, now)
+    world.running_weeks = running_weeks(inputs.completed_runs, inputs.athlete.running_since,
+                                        today, tz)
+    first = today - timedelta(days=today.weekday())
+    horizon_end = today + timedelta(days=inputs.horizon_days)
+    last = horizon_end - timedelta(days=1)
+    mondays = [first + timedelta(days=7 * i) for i in range((last - first).days // 7 + 1)]
+
+    # Sessions that stay as they are: done, pinned by the user, or already under way.
+    fixed = [s for s in sessions if s.status in (SessionStatus.DONE, SessionStatus.PINNED)
+             or (s.status is SessionStatus.PLANNED and s.start <= now)]
+    declined = {(local_day(s.start, tz), s.kind.is_lifting) for s in sessions
+                if s.status is SessionStatus.DECLINED}
+    anchors = sorted([s.start for s in fixed if s.kind is SessionKind.HEAVY]
+                     + [a.start for a in extra])
+    warnings: list[str] = []
+    if world.is_new_runner():
+        warnings.append(f"{world.running_weeks} of {inputs.rules.min_running_weeks} weeks of "
+                        "consistent running so far: foundation and core sessions only (R7)")
+    if world.is_minor() and not inputs.athlete.supervised:
+        warnings.append("under 18: no heavy sessions unless a coach supervises "
+                        "(R8; set athlete.supervised)")
+    placed: list[Placed] = []
+    refused: dict[date, list[tuple[SessionKind, Rejection]]] = {}
+    slot_refusals: dict[date, list[tuple[SessionKind, tuple[Rejection, ...]]]] = {}
+    lifting_days = {local_day(s.start, tz) for s in fixed if s.kind.is_lifting}
+    lifting_days |= {local_day(a.start, tz) for a in extra}
+    for monday in mondays:
+        days = week_days(monday)
+        occupied = {local_day(s.start, tz) for s in fixed} | {local_day(a.start, tz)
+                                                              for a in extra}
+        in_week = [s for s in fixed if monday <= local_day(s.start, tz) < monday + timedelta(7)]
+        extra_in_week = [a for a in extra
+                         if monday <= local_day(a.start, tz) < monday + timedelta(7)]
+        kept = {(local_day(s.start, tz), s.kind.is_lifting): s.start for s in sessions
+                if s.status is SessionStatus.PLANNED and s.start > now}
+        week = WeekInput(
+            days=days,
+            planable=[d for d in days if d >= today and d not in occupied
+                      and world.day_blocks(d) is None],
+            fixed_lifting_days={d for d in lifting_days if d in days},
+            fixed_core=sum(1 for s in in_week if not s.kind.is_lifting),
+            fixed_lifting=sum(1 for s in in_week if s.kind.is_lifting) + len(extra_in_week),
+            kept=kept,
+            declined=declined,
+            neighbours={d for d in lifting_days
+                        if d in (monday - timedelta(days=1), monday + timedelta(days=7))}
+            | {p.day for p in placed if p.kind.is_lifting and p.day == monday - timedelta(1)},
+            heavy_anchors=anchors + [p.start for p in placed if p.kind is SessionKind.HEAVY],
+        )
+        res = schedule_week(world, week)
+        placed += res.placed
+        warnings += res.warnings
+        refused.update(res.kind_rejections)
+        slot_refusals.update(res.slot_rejections)
+
+    new_sessions = _build_sessions(inputs, world, placed, refused, sessions)
+    keep = [s for s in sessions if s.status is not SessionStatus.DECLINED
+            and (s in fixed or s.status is SessionStatus.MISSED)]
+    out = sorted(assign_uids(new_sessions, sessions, inputs.known_uids, now, tz) + keep,
+                 key=lambda s: (s.start, s.uid))
+    out = [s for s in out if first <= local_day(s.start, tz) < horizon_end]
+    days_report = _reports(world, first, horizon_end, refused, slot_refusals, out, notes)
+    shown_runs = tuple(r for r in runs if first <= local_day(r.start, tz) < horizon_end)
+    return Plan(now=now, timezone=inputs.athlete.timezone, phase=world.phase(today),
+                runs=shown_runs, sessions=tuple(out), warnings=tuple(warnings),
+                days=days_report)
+
+
+def _build_sessions(inputs: PlanInputs, world: World, placed: list[Placed],
+                    refused: dict[date, list[tuple[SessionKind, Rejection]]],
+                    history: tuple[Session, ...]) -> list[Session]:
+    tz = world.tz
+    cutoff = world.now - timedelta(days=42)
+    done_heavy = sum(1 for s in history if s.status is SessionStatus.DONE
+                     and s.kind is SessionKind.HEAVY and s.start >= cutoff)
+    level = min(4, done_heavy // 2)
+    orm = dict(inputs.athlete.one_rep_max)
+    out = []
+    per_week: dict[tuple[int, int], int] = {}
+    for p in sorted(placed, key=lambda p: p.start):
+        iso = p.day.isocalendar()
+        idx = per_week.get((iso.year, iso.week), 0)
+        per_week[(iso.year, iso.week)] = idx + 1
+        rotation = (iso.year * 53 + iso.week) * 2 + idx
+        phase = world.phase(p.day)
+        warmup, exercises = session_content(
+            p.kind, inputs.catalogue, rotation=rotation, level=level, one_rep_max=orm,
+            plyometrics=phase.value not in ("taper", "race-week", "peak"))
+        text, rules = explain(world, p, refused)
+        if p.kind is SessionKind.HEAVY and level:
+            text += f" Load +{level * 2.5:g} % after {done_heavy} completed heavy sessions."
+        minutes = int((p.end - p.start).total_seconds() // 60)
+        out.append(Session(uid="", kind=p.kind, start=p.start, end=p.end,
+                           title=f"{TITLES[p.kind]} · {minutes} min", warmup=warmup,
+                           exercises=exercises, rules=rules, explanation=text))
+    del tz
+    return out
+
+
+def _reports(world: World, first: date, end: date,
+             refused: dict[date, list[tuple[SessionKind, Rejection]]],
+             slot_refusals: dict[date, list[tuple[SessionKind, tuple[Rejection, ...]]]],
+             sessions: list[Session], notes: list[tuple[date, str]]) -> tuple[DayReport, ...]:
+    out = []
+    d = first
+    while d < end:
+        block = world.day_blocks(d)
+        kinds = [(k, (r,)) for k, r in refused.get(d, [])]
+        if block is not None:
+            kinds = [(SessionKind.HEAVY, (block,))] + kinds
+        uid = next((s.uid for s in sessions if local_day(s.start, world.tz) == d), None)
+        out.append(DayReport(
+            day=d, phase=world.phase(d), day_type=world.day_type(d),
+            runs=tuple(world.runs_by_day.get(d, [])), kinds=tuple(kinds),
+            slots=tuple(slot_refusals.get(d, [])), session_uid=uid,
+            notes=tuple(n for nd, n in notes if nd == d)
+            + (describe_phase(d, world.races, world.phase(d)),)))
+        d += timedelta(days=1)
+    return tuple(out)
+
+
+def with_status(session: Session, status: SessionStatus) -> Session:
+    return replace(session, status=status)
+
+
+__all__ += ["day_name", "with_status"]

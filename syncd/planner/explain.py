@@ -1,0 +1,89 @@
+"""Plain-language reasons for where a session sits, naming the rules and the runs around it.
+
+Example: "Thu threshold run 07:00–08:00 → heavy 17:30 (R3: 3 h after the run; G2: hard day).
+Not Wed: Thu has a quality run (R1)."
+"""
+
+from __future__ import annotations
+
+import bisect
+from datetime import date, timedelta
+
+from syncd.model import SessionKind
+from syncd.planner.inputs import Rejection
+from syncd.planner.phases import PHASE_KINDS, describe_phase
+from syncd.planner.rules import World, day_name, run_label
+from syncd.planner.schedule import Placed
+from syncd.planner.slots import preferred_time
+
+
+def explain(world: World, p: Placed,
+            refused: dict[date, list[tuple[SessionKind, Rejection]]]) -> tuple[str, tuple[str, ...]]:
+    tz = world.tz
+    rules: list[str] = []
+    parts: list[str] = []
+    runs = [r for r in world.runs_by_day.get(p.day, []) if r.time_known]
+    at = f"{p.kind.value} {p.start.astimezone(tz):%H:%M}"
+    day = day_name(p.day)
+    why: list[str] = []
+    if runs:
+        last = max(runs, key=lambda r: r.end)
+        gap = (p.start - last.end).total_seconds() / 3600
+        head = f"{day} {run_label(last, tz)} → {at}"
+        if p.kind is SessionKind.HEAVY:
+            why.append(f"R3: at least {world.rules.run_to_lift_gap_hours:g} h after the run")
+            rules.append("R3")
+        elif gap > 0:
+            why.append(f"{gap:.1f} h after the run".replace(".0 h", " h"))
+    elif world.unknown_time_runs(p.day):
+        head = f"{day} {run_label(world.unknown_time_runs(p.day)[0], tz)} → {at}"
+        why.append("R3: latest window of the day")
+        rules.append("R3")
+    else:
+        head = f"{day} (no run) → {at}"
+    dtype = world.day_type(p.day)
+    if p.kind is SessionKind.HEAVY and dtype == "hard":
+        why.append("G2: hard day")
+        rules.append("G2")
+    elif p.kind is SessionKind.HEAVY and dtype == "easy":
+        why.append(f"R4: heavy allowed on an easy day in {world.phase(p.day).value}")
+        rules.append("R4")
+    elif p.kind is SessionKind.CORE:
+        why.append("G5: easy day" if dtype == "easy" else "G5: day without a run")
+        rules.append("G5")
+    parts.append(f"{head}" + (f" ({'; '.join(why)})." if why else "."))
+    if p.kind is SessionKind.HEAVY:
+        i = bisect.bisect_right(world.hard_starts, p.start)
+        if i < len(world.hard_starts):
+            nxt = world.hard_runs[i]
+            hours = (world.hard_starts[i] - p.end).total_seconds() / 3600
+            parts.append(f"Next hard run: {run_label(nxt, tz)} on "
+                         f"{day_name(world.hard_starts[i].astimezone(tz).date())}, "
+                         f"{hours:.0f} h after this session ends "
+                         f"(R2: at least {world.rules.heavy_to_quality_hours:g} h).")
+            rules.append("R2")
+    if p.kind is not SessionKind.HEAVY and p.kind.is_lifting:
+        reasons = [r for k, r in refused.get(p.day, []) if k is SessionKind.HEAVY]
+        main = PHASE_KINDS[world.phase(p.day)]
+        if reasons:
+            parts.append(f"{p.kind.value.capitalize()}, not heavy: {reasons[0].text()}.")
+            rules.append(reasons[0].rule)
+        elif main and main[0] is p.kind:
+            parts.append(f"{p.kind.value.capitalize()} sessions only in the "
+                         f"{world.phase(p.day).value} phase (G1"
+                         f"{', R6' if p.kind is SessionKind.LIGHT else ''}).")
+            rules.append("G1")
+    for neighbour in (p.day - timedelta(days=1), p.day + timedelta(days=1)):
+        if p.kind is not SessionKind.HEAVY:
+            break
+        for k, r in refused.get(neighbour, []):
+            if k is SessionKind.HEAVY and r.rule in ("R1", "R4", "R6"):
+                parts.append(f"Not {day_name(neighbour)}: {r.text()}.")
+                rules.append(r.rule)
+                break
+    pref = preferred_time(world.athlete.preferred_time)
+    if p.start.astimezone(tz).time() == pref:
+        parts.append("At your preferred time (G6).")
+        rules.append("G6")
+    parts.append(f"Phase: {describe_phase(p.day, world.races, world.phase(p.day))}.")
+    return " ".join(parts), tuple(dict.fromkeys(rules))

@@ -1,0 +1,81 @@
+"""What the planner takes and what it gives back.
+
+``PlanInputs`` holds everything the planner may know; ``Plan`` everything it decided, plus the
+per-day reasoning (``DayReport``) behind ``syncd plan --explain DATE``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from syncd.model import (
+    Athlete,
+    BusyInterval,
+    Phase,
+    Race,
+    Readiness,
+    RuleSettings,
+    Run,
+    Session,
+    SessionKind,
+    StrengthActivity,
+)
+from syncd.planner.catalogue import Catalogue, default_catalogue
+
+
+@dataclass(frozen=True)
+class PlanInputs:
+    athlete: Athlete
+    rules: RuleSettings = field(default_factory=RuleSettings)
+    races: tuple[Race, ...] = ()
+    planned_runs: tuple[Run, ...] = ()
+    completed_runs: tuple[Run, ...] = ()
+    strength: tuple[StrengthActivity, ...] = ()
+    published: tuple[Session, ...] = ()
+    busy: tuple[BusyInterval, ...] = ()
+    readiness: tuple[Readiness, ...] = ()
+    horizon_days: int = 14
+    known_uids: frozenset[str] = frozenset()
+    catalogue: Catalogue = field(default_factory=default_catalogue)
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """Why something was not placed: a rule id and a sentence."""
+
+    rule: str
+    reason: str
+    start: datetime | None = None
+
+    def text(self) -> str:
+        return f"{self.reason} ({self.rule})"
+
+
+@dataclass(frozen=True)
+class DayReport:
+    day: date
+    phase: Phase
+    day_type: str
+    runs: tuple[Run, ...]
+    kinds: tuple[tuple[SessionKind, tuple[Rejection, ...]], ...]
+    slots: tuple[tuple[SessionKind, tuple[Rejection, ...]], ...]
+    session_uid: str | None = None
+    notes: tuple[str, ...] = ()
+
+    def kind_rejections(self, kind: SessionKind) -> tuple[Rejection, ...]:
+        return next((r for k, r in self.kinds if k is kind), ())
+
+
+@dataclass(frozen=True)
+class Plan:
+    now: datetime
+    timezone: str
+    phase: Phase
+    runs: tuple[Run, ...]
+    sessions: tuple[Session, ...]
+    warnings: tuple[str, ...]
+    days: tuple[DayReport, ...] = ()
+
+    def report(self, day: date) -> DayReport | None:
+        return next((d for d in self.days if d.day == day), None)

@@ -1,0 +1,122 @@
+"""Reconcile what was planned with what happened, before any placement.
+
+Runs: a planned run is *done* when a completed run shares its local day; *skipped* when its
+time has passed (plus a grace for late uploads) with none; *done early* when an unplanned
+completed run of the same hard kind came up to two days before it. Completed runs then stand
+in for the plan, so a run done at another time or on another day moves the hard day with it.
+
+Sessions: a published session matched by a strength activity within ±1 day is done; one
+whose time has passed by more than the grace without one is missed. Unmatched strength
+activities still count toward the week (the athlete lifted on their own).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from syncd.model import (
+    Race,
+    Run,
+    RunKind,
+    RunStatus,
+    Session,
+    SessionStatus,
+    StrengthActivity,
+)
+
+GRACE = timedelta(hours=3)
+EARLY_DAYS = 2
+
+
+@dataclass(frozen=True)
+class Reconciled:
+    runs: tuple[Run, ...]
+    notes: tuple[tuple[date, str], ...]
+    sessions: tuple[Session, ...]
+    extra_strength: tuple[StrengthActivity, ...]
+
+
+def local_day(dt: datetime, tz: ZoneInfo) -> date:
+    return dt.astimezone(tz).date()
+
+
+def reconcile_runs(planned: tuple[Run, ...], completed: tuple[Run, ...], races: tuple[Race, ...],
+                   now: datetime, tz: ZoneInfo) -> tuple[tuple[Run, ...], list[tuple[date, str]]]:
+    notes: list[tuple[date, str]] = []
+    done_by_day: dict[date, list[Run]] = {}
+    for run in completed:
+        done_by_day.setdefault(local_day(run.start, tz), []).append(run)
+    used: set[str] = set()
+    kept: list[Run] = []
+    for p in sorted(planned, key=lambda r: r.start):
+        day = local_day(p.start, tz)
+        same_day = [c for c in done_by_day.get(day, []) if c.id not in used]
+        if same_day:
+            match = next((c for c in same_day if c.kind is p.kind), same_day[0])
+            used.add(match.id)
+            if match.start.astimezone(tz).time() != p.start.astimezone(tz).time() and p.time_known:
+                notes.append((day, f"{p.title or p.kind.value} was run at "
+                                   f"{match.start.astimezone(tz):%H:%M} instead of "
+                                   f"{p.start.astimezone(tz):%H:%M}"))
+            continue
+        if p.end + GRACE < now:
+            notes.append((day, f"planned {p.kind.value} run '{p.title or p.kind.value}' "
+                               "was skipped (no matching activity)"))
+            continue
+        kept.append(p)
+    # A hard run done on a day with nothing planned may be a planned run done early.
+    final: list[Run] = []
+    unplanned_hard = sorted((c for c in completed if c.id not in used and c.kind.is_hard),
+                            key=lambda r: r.start)
+    early_used: set[str] = set()
+    for p in kept:
+        pday = local_day(p.start, tz)
+        early = next((c for c in unplanned_hard if c.id not in early_used and c.kind is p.kind
+                      and 0 < (pday - local_day(c.start, tz)).days <= EARLY_DAYS), None)
+        if early is not None and p.kind in (RunKind.QUALITY, RunKind.LONG):
+            early_used.add(early.id)
+            notes.append((pday, f"planned {p.kind.value} run '{p.title or p.kind.value}' "
+                                f"was done early on {local_day(early.start, tz):%a %d %b}"))
+            continue
+        final.append(p)
+    runs = list(completed) + final
+    race_days = {local_day(r.start, tz) for r in runs if r.kind is RunKind.RACE}
+    for race in races:
+        if race.day not in race_days:
+            start = datetime.combine(race.day, datetime.min.time(), tz).replace(hour=9)
+            runs.append(Run(id=f"race:{race.day.isoformat()}", source="races", start=start,
+                            end=start + timedelta(hours=2), kind=RunKind.RACE,
+                            status=RunStatus.PLANNED, title=race.name,
+                            reason=f"race ({race.priority.value})", time_known=False))
+    runs.sort(key=lambda r: (r.start, r.id))
+    return tuple(runs), notes
+
+
+def reconcile_sessions(published: tuple[Session, ...], strength: tuple[StrengthActivity, ...],
+                       now: datetime, tz: ZoneInfo
+                       ) -> tuple[tuple[Session, ...], tuple[StrengthActivity, ...]]:
+    """Mark past sessions done or missed; return them with the unmatched activities."""
+    acts = sorted(strength, key=lambda a: a.start)
+    used: set[str] = set()
+    out: list[Session] = []
+    # Earliest sessions claim activities first, each activity at most once.
+    for s in sorted(published, key=lambda s: (s.start, s.uid)):
+        if s.status in (SessionStatus.DECLINED, SessionStatus.DONE):
+            out.append(s)
+            continue
+        sday = local_day(s.start, tz)
+        # Watches record lifting, rarely a core circuit: only lifting sessions claim activities.
+        candidates = [a for a in acts if a.id not in used and s.kind.is_lifting
+                      and abs((local_day(a.start, tz) - sday).days) <= 1]
+        if candidates and s.start <= now + timedelta(days=1):
+            best = min(candidates, key=lambda a: abs((a.start - s.start).total_seconds()))
+            used.add(best.id)
+            out.append(replace(s, status=SessionStatus.DONE))
+        elif s.end + GRACE < now and s.status in (SessionStatus.PLANNED, SessionStatus.PINNED):
+            out.append(replace(s, status=SessionStatus.MISSED))
+        else:
+            out.append(s)
+    extra = tuple(a for a in acts if a.id not in used)
+    return tuple(out), extra

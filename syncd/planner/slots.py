@@ -1,0 +1,105 @@
+"""Candidate start times for one kind of session on one day.
+
+Starts lie on a 15-minute grid inside the athlete's availability windows (R10). Each start is
+checked against the slot rules; the ones that pass are ordered by preference: the time a
+published session already has (G3), then closeness to the preferred time of day (G6). The
+refused ones are kept, with their rule, for ``plan --explain``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from syncd.model import SessionKind
+from syncd.planner.inputs import Rejection
+from syncd.planner.rules import World, run_label
+
+GRID = timedelta(minutes=15)
+PREFERRED = {"morning": time(7, 0), "midday": time(12, 0), "evening": time(18, 0)}
+
+
+def duration_for(kind: SessionKind, session_minutes: int) -> timedelta:
+    minutes = {
+        SessionKind.HEAVY: session_minutes,
+        SessionKind.LIGHT: max(30, session_minutes - 10),
+        SessionKind.FOUNDATION: 30,
+        SessionKind.CORE: 20,
+    }[kind]
+    return timedelta(minutes=minutes)
+
+
+def preferred_time(value: str) -> time:
+    if value in PREFERRED:
+        return PREFERRED[value]
+    hh, mm = value.split(":")
+    return time(int(hh), int(mm))
+
+
+@dataclass(frozen=True)
+class Candidates:
+    starts: tuple[datetime, ...]
+    rejected: tuple[Rejection, ...]
+
+
+def candidates(world: World, d: date, kind: SessionKind, keep: datetime | None) -> Candidates:
+    """Valid starts for ``kind`` on day ``d``, most preferred first."""
+    tz = world.tz
+    length = duration_for(kind, world.athlete.session_minutes)
+    windows = world.athlete.availability[d.weekday()]
+    rejected: list[Rejection] = []
+    if not windows:
+        return Candidates((), (Rejection("R10", "no availability window on this day"),))
+    unknown = world.unknown_time_runs(d) if kind.is_lifting else []
+    if unknown:
+        # R3 with an unknown run time: only the latest window of the day.
+        windows = windows[-1:]
+        rejected.append(Rejection("R3", f"the {run_label(unknown[0], tz)} has no time: "
+                                        "only the latest window of the day"))
+    good: list[datetime] = []
+    for w in windows:
+        t = datetime.combine(d, w.start, tz)
+        last = datetime.combine(d, w.end, tz) - length
+        while t <= last:
+            # Normalise through UTC so DST gaps become real instants.
+            start = t.astimezone(tz)
+            why = world.slot_rejection(kind, start, start + length)
+            if why is None:
+                good.append(start)
+            else:
+                rejected.append(why)
+            t += GRID
+    target = datetime.combine(d, preferred_time(world.athlete.preferred_time), tz)
+    good.sort(key=lambda s: (s != keep, abs((s - target).total_seconds()), s))
+    return Candidates(tuple(good), tuple(rejected))
+
+
+def summarise_rejections(rejected: tuple[Rejection, ...], tz_name: str) -> list[str]:
+    """Group consecutive refused starts with the same reason: '06:00–10:45: ... (R3)'."""
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo(tz_name)
+    lines: list[str] = []
+    run: list[Rejection] = []
+
+    def flush() -> None:
+        if not run:
+            return
+        first, last = run[0].start, run[-1].start
+        assert first is not None and last is not None
+        span = f"{first.astimezone(tz):%H:%M}" + (
+            f"–{last.astimezone(tz):%H:%M}" if last != first else "")
+        lines.append(f"{span}: {run[0].text()}")
+        run.clear()
+
+    for r in rejected:
+        if r.start is None:
+            flush()
+            lines.append(r.text())
+        elif run and (r.reason != run[-1].reason or r.rule != run[-1].rule):
+            flush()
+            run.append(r)
+        else:
+            run.append(r)
+    flush()
+    return lines

@@ -1,0 +1,1 @@
+"""Sinks: the calendars syncd writes sessions into."""

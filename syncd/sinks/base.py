@@ -1,0 +1,70 @@
+"""The small interface every calendar sink implements, and what a sync reports back.
+
+A sink receives the plan's sessions and makes its calendar match; it reports the actions it
+took (or would take, with ``dry_run``) and what it learned about the user's edits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+from syncd.model import Session
+
+
+class Op(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    PIN = "pin"
+    DECLINE = "decline"
+
+
+@dataclass(frozen=True)
+class Action:
+    op: Op
+    uid: str
+    summary: str = ""
+    start: datetime | None = None
+    detail: str = ""
+
+    def describe(self, tz_name: str) -> str:
+        from zoneinfo import ZoneInfo
+
+        when = f" {self.start.astimezone(ZoneInfo(tz_name)):%a %d %b %H:%M}" if self.start else ""
+        extra = f" ({self.detail})" if self.detail else ""
+        return f"{self.op.value:<7} {self.summary}{when}{extra}"
+
+
+@dataclass(frozen=True)
+class UserChange:
+    """The user moved/edited a session (pinned) or deleted it (declined)."""
+
+    uid: str
+    pinned: bool
+    start: datetime | None = None
+    end: datetime | None = None
+
+
+@dataclass
+class SinkReport:
+    name: str
+    actions: list[Action] = field(default_factory=list)
+    changes: list[UserChange] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    written: bool = False
+
+
+class Sink(Protocol):
+    name: str
+
+    def pull(self, now: datetime) -> SinkReport:
+        """Read the calendar and report the user's edits to syncd's sessions."""
+        ...
+
+    def push(self, sessions: Sequence[Session], now: datetime, dry_run: bool) -> SinkReport:
+        """Make the calendar match ``sessions``; with ``dry_run`` only report actions."""
+        ...

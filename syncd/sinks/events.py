@@ -1,0 +1,108 @@
+"""A session as an iCalendar VEVENT, and the fingerprint of the fields syncd manages.
+
+The same rendering feeds the ICS file and CalDAV, so what a user sees is the same in both.
+DTSTAMP and SEQUENCE are passed in by the sink, which keeps them unchanged for an unchanged
+session: the output is byte-stable, and calendar apps see no phantom updates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from icalendar import Alarm, Calendar, Event
+
+from syncd import __version__
+from syncd.model import Session, SessionStatus
+
+PRODID = f"-//syncd//syncd {__version__}//EN"
+FOOTER = ("Planned by syncd around your runs. Move or edit this event and syncd keeps it "
+          "where you put it; delete it and syncd will not put it back there.")
+
+
+def summary(s: Session) -> str:
+    if s.status is SessionStatus.DONE:
+        return f"✓ {s.title}"
+    return s.title
+
+
+def description(s: Session) -> str:
+    lines = []
+    if s.status is SessionStatus.DONE:
+        lines += ["Done: your watch recorded this session.", ""]
+    if s.warmup:
+        lines += [s.warmup, ""]
+    lines += [f"{i}. {e.describe()}" for i, e in enumerate(s.exercises, 1)]
+    if s.exercises:
+        lines.append("")
+    if s.explanation:
+        lines.append(f"Why here: {s.explanation}")
+    if s.rules:
+        lines.append(f"Rules: {', '.join(s.rules)}")
+    lines += ["", FOOTER]
+    return "\n".join(lines).strip()
+
+
+def managed_hash(start: datetime, end: datetime, summary_text: str, description_text: str,
+                 status: str) -> str:
+    """Fingerprint of the fields syncd writes; a user edit changes it, a re-serialise does not."""
+    parts = [start.astimezone(UTC).isoformat(), end.astimezone(UTC).isoformat(),
+             summary_text.strip(), _norm(description_text), status.upper()]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
+def _norm(text: str) -> str:
+    return "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").strip().split("\n"))
+
+
+def session_hash(s: Session) -> str:
+    return managed_hash(s.start, s.end, summary(s), description(s), "CONFIRMED")
+
+
+def event_hash(ev: Event) -> str | None:
+    """The managed-field hash of an event read back from a calendar; None if unreadable."""
+    try:
+        start = ev.decoded("DTSTART")
+        end = ev.decoded("DTEND") if "DTEND" in ev else start + ev.decoded("DURATION")
+    except (KeyError, ValueError, TypeError):
+        return None
+    if not isinstance(start, datetime) or not isinstance(end, datetime):
+        return None
+    if start.tzinfo is None or end.tzinfo is None:
+        return None
+    return managed_hash(start, end, str(ev.get("SUMMARY", "")), str(ev.get("DESCRIPTION", "")),
+                        str(ev.get("STATUS", "")))
+
+
+def to_event(s: Session, tz: ZoneInfo, *, sequence: int, stamp: datetime,
+             alarm_minutes: int | None = None) -> Event:
+    ev = Event.new(
+        uid=s.uid, summary=summary(s), description=description(s),
+        start=s.start.astimezone(tz), end=s.end.astimezone(tz),
+        sequence=sequence, stamp=stamp.astimezone(UTC), last_modified=stamp.astimezone(UTC),
+        categories=["Strength", s.kind.value.capitalize()]
+        + (["Done"] if s.status is SessionStatus.DONE else []),
+    )
+    ev.add("STATUS", "CONFIRMED")
+    ev.add("TRANSP", "OPAQUE")
+    ev.add("X-SYNCD-KIND", s.kind.value)
+    if s.rules:
+        ev.add("X-SYNCD-RULES", ",".join(s.rules))
+    if alarm_minutes and s.status is not SessionStatus.DONE:
+        ev.add_component(Alarm.new_display(summary(s), trigger=timedelta(minutes=-alarm_minutes)))
+    return ev
+
+
+def new_calendar(name: str, tz_name: str) -> Calendar:
+    cal = Calendar()
+    cal.add("PRODID", PRODID)
+    cal.add("VERSION", "2.0")
+    cal.add("CALSCALE", "GREGORIAN")
+    cal.add("METHOD", "PUBLISH")
+    cal.add("NAME", name)
+    cal.add("X-WR-CALNAME", name)
+    cal.add("X-WR-TIMEZONE", tz_name)
+    cal.add("REFRESH-INTERVAL", timedelta(hours=1), parameters={"VALUE": "DURATION"})
+    cal.add("X-PUBLISHED-TTL", "PT1H")
+    return cal

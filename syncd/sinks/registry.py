@@ -1,0 +1,16 @@
+"""Which calendars a config writes to. Each sink module is imported only when used."""
+
+from __future__ import annotations
+
+from syncd.config.loader import Config
+from syncd.sinks.base import Sink
+from syncd.state import State
+
+
+def sinks_for(config: Config, state: State) -> list[Sink]:
+    out: list[Sink] = []
+    if config.ics is not None:
+        from syncd.sinks.ics import IcsFileSink
+
+        out.append(IcsFileSink(config.ics, state, config.athlete.timezone))
+    return out

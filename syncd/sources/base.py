@@ -1,0 +1,52 @@
+"""The small interface every source implements, and the bundle of what sources report.
+
+A new watch service or calendar is one new file with a class that has a ``name`` and a
+``fetch(window)``; it fills whichever fields of ``Observations`` it knows about.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from syncd.model import BusyInterval, Race, Readiness, Run, StrengthActivity
+
+
+@dataclass(frozen=True)
+class FetchWindow:
+    """What the cycle needs: history back to ``start``, plans up to ``end``."""
+
+    now: datetime
+    start: datetime
+    end: datetime
+    tz: ZoneInfo
+
+
+@dataclass(frozen=True)
+class Observations:
+    completed_runs: tuple[Run, ...] = ()
+    planned_runs: tuple[Run, ...] = ()
+    strength: tuple[StrengthActivity, ...] = ()
+    races: tuple[Race, ...] = ()
+    busy: tuple[BusyInterval, ...] = ()
+    readiness: tuple[Readiness, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+    def merge(self, other: Observations) -> Observations:
+        return Observations(
+            self.completed_runs + other.completed_runs,
+            self.planned_runs + other.planned_runs,
+            self.strength + other.strength,
+            self.races + other.races,
+            self.busy + other.busy,
+            self.readiness + other.readiness,
+            self.notes + other.notes,
+        )
+
+
+class Source(Protocol):
+    name: str
+
+    def fetch(self, window: FetchWindow) -> Observations: ...

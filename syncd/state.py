@@ -1,0 +1,213 @@
+"""Everything syncd remembers, in one SQLite file in the state directory.
+
+WAL mode so ``syncd status`` can read while the daemon writes; the directory is 0700 and
+the files 0600 because they hold calendar URLs and activity history. The schema carries a
+version and each migration is a list of statements applied in one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from syncd.errors import ConfigError
+from syncd.model import Exercise, Session, SessionKind, SessionStatus
+
+DB_NAME = "state.sqlite3"
+
+MIGRATIONS: list[list[str]] = [
+    [  # 1: the first schema
+        """CREATE TABLE sessions (
+            uid TEXT PRIMARY KEY, kind TEXT NOT NULL, start TEXT NOT NULL, end TEXT NOT NULL,
+            status TEXT NOT NULL, payload TEXT NOT NULL, updated TEXT NOT NULL)""",
+        "CREATE TABLE known_uids (uid TEXT PRIMARY KEY)",
+        """CREATE TABLE sink_items (
+            sink TEXT NOT NULL, uid TEXT NOT NULL, href TEXT, etag TEXT, hash TEXT,
+            sequence INTEGER NOT NULL DEFAULT 0, dtstamp TEXT, state TEXT NOT NULL,
+            body TEXT, PRIMARY KEY (sink, uid))""",
+        """CREATE TABLE activities (
+            source TEXT NOT NULL, id TEXT NOT NULL, start TEXT NOT NULL, payload TEXT NOT NULL,
+            PRIMARY KEY (source, id))""",
+        "CREATE INDEX activities_start ON activities (start)",
+        """CREATE TABLE components (
+            name TEXT PRIMARY KEY, last_run TEXT, last_ok TEXT, last_error TEXT,
+            failures INTEGER NOT NULL DEFAULT 0, next_try TEXT, detail TEXT)""",
+        "CREATE TABLE kv (scope TEXT NOT NULL, key TEXT NOT NULL, value TEXT, "
+        "PRIMARY KEY (scope, key))",
+        """CREATE TABLE fit_files (
+            path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+            result TEXT NOT NULL)""",
+    ],
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def resolve_state_dir(explicit: str | None, env: dict[str, str] | None = None) -> Path:
+    """--state-dir, $SYNCD_STATE_DIR, $STATE_DIRECTORY (systemd), else the XDG state dir."""
+    env = dict(os.environ) if env is None else env
+    if explicit:
+        return Path(explicit).expanduser()
+    if env.get("SYNCD_STATE_DIR"):
+        return Path(env["SYNCD_STATE_DIR"]).expanduser()
+    if env.get("STATE_DIRECTORY"):
+        return Path(env["STATE_DIRECTORY"].split(":")[0])
+    base = env.get("XDG_STATE_HOME") or str(Path(env.get("HOME", "~")).expanduser()
+                                            / ".local" / "state")
+    return Path(base) / "syncd"
+
+
+def ensure_private_dir(path: Path) -> None:
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(path, 0o700)
+    except OSError as exc:
+        raise ConfigError(f"cannot create the state directory: {exc.strerror}; choose another "
+                          "with --state-dir or $SYNCD_STATE_DIR", source=str(path)) from None
+
+
+@dataclass(frozen=True)
+class ComponentStatus:
+    name: str
+    last_run: str | None
+    last_ok: str | None
+    last_error: str | None
+    failures: int
+    next_try: str | None
+    detail: str | None
+
+
+class State:
+    def __init__(self, directory: Path, *, readonly: bool = False) -> None:
+        self.directory = directory
+        self.path = directory / DB_NAME
+        if readonly:
+            if not self.path.exists():
+                raise FileNotFoundError(self.path)
+            self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=10)
+        else:
+            ensure_private_dir(directory)
+            old = os.umask(0o077)
+            try:
+                self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            finally:
+                os.umask(old)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self._migrate()
+            for suffix in ("", "-wal", "-shm"):
+                p = Path(f"{self.path}{suffix}")
+                if p.exists():
+                    os.chmod(p, 0o600)
+        self.db.row_factory = sqlite3.Row
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise ConfigError(f"the state was written by a newer syncd (schema {version}); "
+                              "upgrade syncd", source=str(self.path))
+        for i in range(version, SCHEMA_VERSION):
+            with self.transaction():
+                for stmt in MIGRATIONS[i]:
+                    self.db.execute(stmt)
+                self.db.execute(f"PRAGMA user_version={i + 1}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # -- sessions --------------------------------------------------------------------------
+
+    def sessions(self) -> list[Session]:
+        rows = self.db.execute("SELECT * FROM sessions ORDER BY start, uid").fetchall()
+        return [session_from_row(r) for r in rows]
+
+    def known_uids(self) -> frozenset[str]:
+        return frozenset(r[0] for r in self.db.execute("SELECT uid FROM known_uids"))
+
+    def put_session(self, s: Session, now: datetime) -> None:
+        self.db.execute(
+            "INSERT INTO sessions (uid, kind, start, end, status, payload, updated) "
+            "VALUES (?,?,?,?,?,?,?) ON CONFLICT(uid) DO UPDATE SET kind=excluded.kind, "
+            "start=excluded.start, end=excluded.end, status=excluded.status, "
+            "payload=excluded.payload, updated=excluded.updated",
+            (s.uid, s.kind.value, s.start.isoformat(), s.end.isoformat(), s.status.value,
+             json.dumps(session_payload(s)), now.isoformat()))
+        self.db.execute("INSERT OR IGNORE INTO known_uids (uid) VALUES (?)", (s.uid,))
+
+    def delete_session(self, uid: str) -> None:
+        self.db.execute("DELETE FROM sessions WHERE uid=?", (uid,))
+
+    def set_session_status(self, uid: str, status: SessionStatus,
+                           start: datetime | None = None, end: datetime | None = None) -> None:
+        if start is not None and end is not None:
+            self.db.execute("UPDATE sessions SET status=?, start=?, end=? WHERE uid=?",
+                            (status.value, start.isoformat(), end.isoformat(), uid))
+        else:
+            self.db.execute("UPDATE sessions SET status=? WHERE uid=?", (status.value, uid))
+
+    # -- key/value and component status -------------------------------------------------------
+
+    def get(self, scope: str, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM kv WHERE scope=? AND key=?",
+                              (scope, key)).fetchone()
+        return None if row is None else str(row[0])
+
+    def put(self, scope: str, key: str, value: str | None) -> None:
+        self.db.execute("INSERT INTO kv (scope, key, value) VALUES (?,?,?) ON CONFLICT(scope, key)"
+                        " DO UPDATE SET value=excluded.value", (scope, key, value))
+
+    def record_component(self, name: str, now: datetime, error: str | None,
+                         next_try: datetime | None = None, detail: str | None = None) -> None:
+        row = self.db.execute("SELECT failures FROM components WHERE name=?", (name,)).fetchone()
+        failures = 0 if error is None else (row[0] if row else 0) + 1
+        self.db.execute(
+            "INSERT INTO components (name, last_run, last_ok, last_error, failures, next_try, "
+            "detail) VALUES (?,?,?,?,?,?,?) ON CONFLICT(name) DO UPDATE SET "
+            "last_run=excluded.last_run, last_ok=COALESCE(excluded.last_ok, components.last_ok),"
+            " last_error=excluded.last_error, failures=excluded.failures, "
+            "next_try=excluded.next_try, detail=COALESCE(excluded.detail, components.detail)",
+            (name, now.isoformat(), None if error else now.isoformat(), error, failures,
+             next_try.isoformat() if next_try else None, detail))
+
+    def components(self) -> list[ComponentStatus]:
+        rows = self.db.execute("SELECT * FROM components ORDER BY name").fetchall()
+        return [ComponentStatus(r["name"], r["last_run"], r["last_ok"], r["last_error"],
+                                r["failures"], r["next_try"], r["detail"]) for r in rows]
+
+    def component(self, name: str) -> ComponentStatus | None:
+        return next((c for c in self.components() if c.name == name), None)
+
+
+def session_payload(s: Session) -> dict[str, Any]:
+    return {
+        "title": s.title, "warmup": s.warmup, "rules": list(s.rules),
+        "explanation": s.explanation,
+        "exercises": [[e.name, e.pattern, e.sets, e.reps, e.load, e.rest_s, e.note]
+                      for e in s.exercises],
+    }
+
+
+def session_from_row(r: sqlite3.Row) -> Session:
+    p = json.loads(r["payload"])
+    return Session(
+        uid=r["uid"], kind=SessionKind(r["kind"]), start=datetime.fromisoformat(r["start"]),
+        end=datetime.fromisoformat(r["end"]), status=SessionStatus(r["status"]),
+        title=p.get("title", ""), warmup=p.get("warmup", ""),
+        exercises=tuple(Exercise(*e) for e in p.get("exercises", [])),
+        rules=tuple(p.get("rules", [])), explanation=p.get("explanation", ""))
