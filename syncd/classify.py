@@ -107,9 +107,10 @@ def is_strength(type_key: str) -> bool:
     return type_key in STRENGTH_TYPES
 
 
-def classify(e: Evidence, history: History = History(),
+def classify(e: Evidence, history: History | None = None,
              keywords: Keywords | None = None) -> tuple[RunKind, str]:
     """Return the run's kind and a short reason naming the signal that decided it."""
+    history = history or History()
     long_reason = _long_reason(e, history)
     if e.is_race:
         return RunKind.RACE, "marked as a race"

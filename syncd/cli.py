@@ -66,7 +66,8 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         ctx = click.get_current_context()
-        verbosity = ctx.find_object(Context).verbosity if ctx.find_object(Context) else 0
+        obj = ctx.find_object(Context)
+        verbosity = obj.verbosity if obj is not None else 0
         try:
             return fn(*args, **kwargs)
         except SyncdError as exc:

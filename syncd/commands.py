@@ -67,7 +67,8 @@ def show_plan(config: Config, state: State, now: datetime, *, as_json: bool,
         try:
             day = date.fromisoformat(explain)
         except ValueError:
-            raise ConfigError(f"--explain: expected a date as YYYY-MM-DD, got {explain!r}") from None
+            raise ConfigError(
+                f"--explain: expected a date as YYYY-MM-DD, got {explain!r}") from None
     result = make_plan(config, state, now)
     if day is not None:
         echo(explain_day(result.plan, day))

@@ -9,6 +9,8 @@ for ``syncd status`` and for the exit code.
 from __future__ import annotations
 
 import logging
+import random
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -22,6 +24,42 @@ from syncd.state import State
 
 log = logging.getLogger(__name__)
 HISTORY = timedelta(weeks=16)
+BACKOFF_FIRST = timedelta(minutes=1)
+BACKOFF_MAX = timedelta(hours=2)
+
+
+def backoff_delay(failures: int, rng: random.Random | None = None) -> timedelta:
+    """Exponential backoff with ±20 % jitter: 1, 2, 4 … minutes, at most 2 hours."""
+    base = min(BACKOFF_FIRST * (2 ** max(0, failures - 1)), BACKOFF_MAX)
+    return base * (rng or random).uniform(0.8, 1.2)
+
+
+class Component:
+    """Backoff bookkeeping for one source or sink, kept in the state."""
+
+    def __init__(self, state: State | None, name: str, now: datetime, honour: bool) -> None:
+        self.state, self.name, self.now, self.honour = state, name, now, honour
+
+    def waiting(self) -> str | None:
+        """Why this component is skipped this cycle, or None to run it."""
+        if not self.honour or self.state is None:
+            return None
+        c = self.state.component(self.name)
+        if c is None or not c.next_try or datetime.fromisoformat(c.next_try) <= self.now:
+            return None
+        return f"backing off after {c.failures} failures (next try {c.next_try}): {c.last_error}"
+
+    def failed(self, error: str) -> None:
+        if self.state is None:
+            return
+        c = self.state.component(self.name)
+        failures = (c.failures if c else 0) + 1
+        self.state.record_component(self.name, self.now, error,
+                                    next_try=self.now + backoff_delay(failures))
+
+    def ok(self, detail: str | None = None) -> None:
+        if self.state is not None:
+            self.state.record_component(self.name, self.now, None, detail=detail)
 
 
 @dataclass
@@ -55,22 +93,32 @@ def build_sinks(config: Config, state: State) -> list[Sink]:
 
 
 def gather(sources: list[Source], window: FetchWindow, state: State | None,
-           result_errors: dict[str, str]) -> tuple[Observations, bool]:
+           result_errors: dict[str, str], honour_backoff: bool = False
+           ) -> tuple[Observations, bool]:
     obs = Observations()
     transient = False
     for source in sources:
+        comp = Component(state, f"source:{source.name}", window.now, honour_backoff)
+        if (why := comp.waiting()) is not None:
+            result_errors[source.name] = why
+            transient = True
+            cached = getattr(source, "cached", None)
+            if callable(cached):
+                obs = obs.merge(cached(window))
+            continue
         try:
             got = source.fetch(window)
         except SyncdError as exc:
             transient |= isinstance(exc, TransientError)
             result_errors[source.name] = str(exc)
             log.warning("source %s: %s", source.name, exc)
-            if state is not None:
-                state.record_component(f"source:{source.name}", window.now, str(exc))
+            comp.failed(str(exc))
+            cached = getattr(source, "cached", None)
+            if callable(cached):
+                obs = obs.merge(cached(window))
             continue
         obs = obs.merge(got)
-        if state is not None:
-            state.record_component(f"source:{source.name}", window.now, None)
+        comp.ok()
     return obs, transient
 
 
@@ -94,24 +142,33 @@ def make_plan(config: Config, state: State, now: datetime,
 
 
 def run_cycle(config: Config, state: State, now: datetime, *, dry_run: bool = False,
-              sources: list[Source] | None = None, sinks: list[Sink] | None = None
+              sources: list[Source] | None = None, sinks: list[Sink] | None = None,
+              honour_backoff: bool = False, stop: Callable[[], bool] | None = None
               ) -> CycleResult:
+    """One cycle. ``honour_backoff`` skips components still backing off (the daemon);
+    ``stop`` is asked between writes so a shutdown finishes the write in progress only."""
     errors: dict[str, str] = {}
     srcs = build_sources(config, state) if sources is None else sources
     snks = build_sinks(config, state) if sinks is None else sinks
-    obs, transient = gather(srcs, fetch_window(config, now), state, errors)
+    obs, transient = gather(srcs, fetch_window(config, now), state, errors, honour_backoff)
 
     published = {s.uid: s for s in state.sessions()}
     reports: list[SinkReport] = []
     ok_sinks: list[Sink] = []
     for sink in snks:
+        comp = Component(state, f"sink:{sink.name}", now, honour_backoff and not dry_run)
+        if (why := comp.waiting()) is not None:
+            errors[sink.name] = why
+            transient = True
+            continue
         try:
             report = sink.pull(now)
         except SyncdError as exc:
             transient |= isinstance(exc, TransientError)
             errors[sink.name] = str(exc)
             log.warning("calendar %s: %s", sink.name, exc)
-            state.record_component(f"sink:{sink.name}", now, str(exc))
+            if not dry_run:
+                comp.failed(str(exc))
             continue
         ok_sinks.append(sink)
         reports.append(report)
@@ -130,20 +187,20 @@ def run_cycle(config: Config, state: State, now: datetime, *, dry_run: bool = Fa
     if not dry_run:
         _persist(state, published, p, now)
     for sink in ok_sinks:
+        comp = Component(state, f"sink:{sink.name}", now, honour_backoff)
         try:
-            report = sink.push(p.sessions, now, dry_run)
+            report = sink.push(p.sessions, now, dry_run, stop=stop)
         except SyncdError as exc:
             transient |= isinstance(exc, TransientError)
             errors[sink.name] = str(exc)
             level = logging.ERROR if isinstance(exc, AuthError) else logging.WARNING
             log.log(level, "calendar %s: %s", sink.name, exc)
             if not dry_run:
-                state.record_component(f"sink:{sink.name}", now, str(exc))
+                comp.failed(str(exc))
             continue
         reports.append(report)
         if not dry_run:
-            state.record_component(f"sink:{sink.name}", now, None,
-                                   detail=f"{len(report.actions)} actions")
+            comp.ok(detail=f"{len(report.actions)} writes")
     if not dry_run:
         upcoming = next((s for s in p.sessions if s.start > now
                          and s.status is not SessionStatus.MISSED), None)

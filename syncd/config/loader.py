@@ -7,6 +7,7 @@ and wrapped in ``Secret`` so that printing a config never shows them.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
@@ -16,7 +17,7 @@ from datetime import time
 from pathlib import Path
 from typing import Any
 
-from syncd.config.schema import SCHEMA, describe_invalid, validate
+from syncd.config.schema import describe_invalid, validate
 from syncd.config.types import Invalid
 from syncd.errors import ConfigError
 from syncd.model import (
@@ -282,10 +283,8 @@ def detect_local_timezone(env: dict[str, str]) -> str:
     from zoneinfo import ZoneInfo
 
     candidates = [env.get("TZ", "").lstrip(":")]
-    try:
+    with contextlib.suppress(OSError):
         candidates.append(Path("/etc/timezone").read_text().strip())
-    except OSError:
-        pass
     try:
         target = os.readlink("/etc/localtime")
         if "zoneinfo/" in target:

@@ -74,7 +74,7 @@ def _walk(table: Table, path: str, values: dict[str, Any] | None, lines: list[st
 def _key_lines(key: Key, values: dict[str, Any] | None, masked: bool) -> list[str]:
     if values is not None:
         value = values.get(key.name)
-        if value is None or value == "" and key.secret:
+        if value is None or (value == "" and key.secret):
             return [f"# {key.name} is not set"]
         if key.secret and masked:
             return [f'{key.name} = "********"']

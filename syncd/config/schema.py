@@ -142,7 +142,8 @@ SCHEMA = Table("", "syncd configuration", (
         Key("name", Str(nonempty=True), "What it is called.", default=REQUIRED),
         Key("priority", Choice(("A", "B", "C")), "A = goal race (taper), B/C = tune-up.",
             default="A"),
-    ), array=True, example_rows=({"date": "2027-04-25", "name": "City Marathon", "priority": "A"},)),
+    ), array=True,
+        example_rows=({"date": "2027-04-25", "name": "City Marathon", "priority": "A"},)),
     Table("plan", "Your running plan as a weekly template (used when no calendar gives it).", (
         Table("week", "One planned run a row.", (
             Key("day", Weekday(), "Weekday of the run.", default=REQUIRED),
@@ -170,7 +171,8 @@ SCHEMA = Table("", "syncd configuration", (
             example=30),
     )),
     Table("calendar", "Write the sessions into a CalDAV calendar (Nextcloud, Radicale, ...).", (
-        Key("url", Url(), "The server's CalDAV URL.", example="https://cloud.example.org/remote.php/dav"),
+        Key("url", Url(), "The server's CalDAV URL.",
+            example="https://cloud.example.org/remote.php/dav"),
         Key("username", Str(nonempty=True), "Login name.", example="runner"),
         *_secret("password", "password"),
         Key("name", Str(nonempty=True), "Calendar to write to (created if missing).",

@@ -201,7 +201,8 @@ class PreferredTime(ValueType):
     expected = "'morning', 'midday', 'evening' or a time \"HH:MM\""
 
     def check(self, value: Any) -> str:
-        if isinstance(value, str) and (value in ("morning", "midday", "evening") or parse_hhmm(value)):
+        named = ("morning", "midday", "evening")
+        if isinstance(value, str) and (value in named or parse_hhmm(value)):
             return value
         raise Invalid(self.expected, value)
 

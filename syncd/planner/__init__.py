@@ -104,7 +104,8 @@ def plan(inputs: PlanInputs, now: datetime) -> Plan:
                  key=lambda s: (s.start, s.uid))
     out = [s for s in out if first <= local_day(s.start, tz) < horizon_end]
     days_report = _reports(world, first, horizon_end, refused, slot_refusals, out, notes)
-    shown_runs = tuple(r for r in runs if first <= local_day(r.start, tz) < horizon_end)
+    since = min(first, today - timedelta(days=7))
+    shown_runs = tuple(r for r in runs if since <= local_day(r.start, tz) < horizon_end)
     return Plan(now=now, timezone=inputs.athlete.timezone, phase=world.phase(today),
                 runs=shown_runs, sessions=tuple(out), warnings=tuple(warnings),
                 days=days_report)
@@ -151,14 +152,14 @@ def _reports(world: World, first: date, end: date,
         block = world.day_blocks(d)
         kinds = [(k, (r,)) for k, r in refused.get(d, [])]
         if block is not None:
-            kinds = [(SessionKind.HEAVY, (block,))] + kinds
+            kinds = [(SessionKind.HEAVY, (block,)), *kinds]
         uid = next((s.uid for s in sessions if local_day(s.start, world.tz) == d), None)
         out.append(DayReport(
             day=d, phase=world.phase(d), day_type=world.day_type(d),
             runs=tuple(world.runs_by_day.get(d, [])), kinds=tuple(kinds),
             slots=tuple(slot_refusals.get(d, [])), session_uid=uid,
-            notes=tuple(n for nd, n in notes if nd == d)
-            + (describe_phase(d, world.races, world.phase(d)),)))
+            notes=(*(n for nd, n in notes if nd == d),
+                   describe_phase(d, world.races, world.phase(d)))))
         d += timedelta(days=1)
     return tuple(out)
 

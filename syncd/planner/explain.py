@@ -16,9 +16,10 @@ from syncd.planner.rules import World, day_name, run_label
 from syncd.planner.schedule import Placed
 from syncd.planner.slots import preferred_time
 
+Refusals = dict[date, list[tuple[SessionKind, Rejection]]]
 
-def explain(world: World, p: Placed,
-            refused: dict[date, list[tuple[SessionKind, Rejection]]]) -> tuple[str, tuple[str, ...]]:
+
+def explain(world: World, p: Placed, refused: Refusals) -> tuple[str, tuple[str, ...]]:
     tz = world.tz
     rules: list[str] = []
     parts: list[str] = []
@@ -67,7 +68,8 @@ def explain(world: World, p: Placed,
         main = PHASE_KINDS[world.phase(p.day)]
         if reasons:
             parts.append(f"{p.kind.value.capitalize()}, not heavy: {reasons[0].text()}.")
-            rules.append(reasons[0].rule)
+            if reasons[0].rule[0] in "RG":
+                rules.append(reasons[0].rule)
         elif main and main[0] is p.kind:
             parts.append(f"{p.kind.value.capitalize()} sessions only in the "
                          f"{world.phase(p.day).value} phase (G1"

@@ -121,7 +121,8 @@ class World:
                 return Rejection("R6", f"{gap} day{'s' if gap > 1 else ''} before a race")
         return None
 
-    def lifting_kinds(self, d: date) -> tuple[list[SessionKind], list[tuple[SessionKind, Rejection]]]:
+    def lifting_kinds(
+            self, d: date) -> tuple[list[SessionKind], list[tuple[SessionKind, Rejection]]]:
         """Lifting kinds allowed on ``d`` in order of preference, and the refused ones."""
         phase = self.phase(d)
         wanted = list(PHASE_KINDS[phase])

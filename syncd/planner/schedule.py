@@ -84,8 +84,8 @@ def schedule_week(world: World, week: WeekInput) -> WeekResult:
     best: tuple[tuple[float, ...], list[Placed]] | None = None
     for k in range(min(remaining, len(options)), 0, -1):
         for days in itertools.combinations(sorted(options), k):
-            for kinds in itertools.product(*(options[d] for d in days)):
-                layout = _assign(world, week, list(zip(days, kinds, strict=True)))
+            for choice in itertools.product(*(options[d] for d in days)):
+                layout = _assign(world, week, list(zip(days, choice, strict=True)))
                 if layout is None:
                     continue
                 score = _score(world, week, layout)

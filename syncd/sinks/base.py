@@ -6,7 +6,7 @@ took (or would take, with ``dry_run``) and what it learned about the user's edit
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -65,6 +65,10 @@ class Sink(Protocol):
         """Read the calendar and report the user's edits to syncd's sessions."""
         ...
 
-    def push(self, sessions: Sequence[Session], now: datetime, dry_run: bool) -> SinkReport:
-        """Make the calendar match ``sessions``; with ``dry_run`` only report actions."""
+    def push(self, sessions: Sequence[Session], now: datetime, dry_run: bool,
+             stop: Callable[[], bool] | None = None) -> SinkReport:
+        """Make the calendar match ``sessions``; with ``dry_run`` only report actions.
+
+        ``stop`` is asked between writes: when it says True the sink returns after the write
+        in progress, leaving the rest for the next cycle."""
         ...

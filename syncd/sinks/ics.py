@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -40,7 +40,9 @@ class IcsFileSink:
         # A file syncd owns has no user edits to learn from.
         return SinkReport(self.name)
 
-    def push(self, sessions: Sequence[Session], now: datetime, dry_run: bool) -> SinkReport:
+    def push(self, sessions: Sequence[Session], now: datetime, dry_run: bool,
+             stop: Callable[[], bool] | None = None) -> SinkReport:
+        del stop  # one atomic write: nothing to interrupt
         report = SinkReport(self.name)
         tz = ZoneInfo(self.tz_name)
         rows = {r["uid"]: r for r in self.state.db.execute(
@@ -66,12 +68,12 @@ class IcsFileSink:
         for uid, row in rows.items():
             if uid in wanted:
                 continue
-            ev = Event.from_ical(row["body"])
-            start = ev.decoded("DTSTART")
+            old = Event.from_ical(row["body"])
+            start = old.decoded("DTSTART")
             if isinstance(start, datetime) and now - KEEP_PAST <= start <= now:
                 bodies[uid] = (row["body"], row["hash"], row["sequence"], row["dtstamp"])
             else:
-                report.actions.append(Action(Op.DELETE, uid, str(ev.get("SUMMARY", "")),
+                report.actions.append(Action(Op.DELETE, uid, str(old.get("SUMMARY", "")),
                                              start if isinstance(start, datetime) else None))
         text = self._render(bodies)
         path = self.settings.path

@@ -61,10 +61,12 @@ def evidence(act: dict[str, Any]) -> Evidence:
     )
 
 
-def activity_to_record(act: dict[str, Any], tz: ZoneInfo, history: History = History(),
+def activity_to_record(act: dict[str, Any], history: History | None = None,
                        keywords: Keywords | None = None) -> Run | StrengthActivity | None:
-    """A run, a strength activity, or None for anything else (a walk, a ride)."""
-    del tz  # instants are kept in UTC; local days are computed by whoever needs them
+    """A run, a strength activity, or None for anything else (a walk, a ride).
+
+    Instants stay in UTC; local days are computed by whoever needs them.
+    """
     key = type_key(act)
     if not (is_run(key) or is_strength(key)):
         return None
@@ -77,7 +79,7 @@ def activity_to_record(act: dict[str, Any], tz: ZoneInfo, history: History = His
     title = str(act.get("activityName") or "")
     if is_strength(key):
         return StrengthActivity(id=ident, source="garmin", start=start, end=end, title=title)
-    kind, reason = classify(evidence(act), history, keywords)
+    kind, reason = classify(evidence(act), history or History(), keywords)
     return Run(id=ident, source="garmin", start=start, end=end, kind=kind,
                status=RunStatus.COMPLETED, title=title or key.replace("_", " "),
                reason=reason, distance_m=_num(act.get("distance")))
@@ -111,7 +113,7 @@ def records_from_activities(acts: Iterable[dict[str, Any]], tz: ZoneInfo,
                               if r.kind is RunKind.EASY and r.distance_m
                               and r.duration.total_seconds() > 0))
         try:
-            rec = activity_to_record(act, tz, history, keywords)
+            rec = activity_to_record(act, history, keywords)
         except BadActivity as exc:
             problems.append(f"activity {act.get('activityId', '?')}: {exc}")
             continue

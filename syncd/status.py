@@ -1,0 +1,69 @@
+"""`syncd status`: what the last cycles did, read from the state without disturbing a daemon.
+
+The state is opened read-only (SQLite WAL lets a reader in while the daemon writes).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from syncd.errors import ExitCode
+from syncd.model import SessionStatus
+
+if TYPE_CHECKING:
+    from syncd.cli import Context
+
+
+def _when(text: str | None, tz_name: str) -> str:
+    if not text:
+        return "never"
+    from zoneinfo import ZoneInfo
+
+    return f"{datetime.fromisoformat(text).astimezone(ZoneInfo(tz_name)):%a %d %b %H:%M}"
+
+
+def status_text(obj: Context) -> tuple[str, ExitCode]:
+    from syncd.state import State, resolve_state_dir
+
+    directory = resolve_state_dir(obj.state_dir)
+    tz = obj.config.athlete.timezone
+    try:
+        state = State(directory, readonly=True)
+    except FileNotFoundError:
+        return (f"No state in {directory} yet: run `syncd run --once` first.", ExitCode.FAILURE)
+    try:
+        comps = state.components()
+        now = obj.now()
+        upcoming = [s for s in state.sessions() if s.start > now
+                    and s.status in (SessionStatus.PLANNED, SessionStatus.PINNED)][:5]
+    finally:
+        state.close()
+    lines = [f"state: {directory}"]
+    cycle = next((c for c in comps if c.name == "cycle"), None)
+    if cycle is None:
+        lines.append("last cycle: never")
+    else:
+        result = "ok" if not cycle.last_error else f"with errors: {cycle.last_error}"
+        lines.append(f"last cycle: {_when(cycle.last_run, tz)} ({result})")
+    for c in comps:
+        if c.name == "cycle":
+            continue
+        if c.last_error:
+            retry = f"; next try {_when(c.next_try, tz)}" if c.next_try else ""
+            health = (f"FAILING ({c.failures}×) since last ok {_when(c.last_ok, tz)}: "
+                      f"{c.last_error}{retry}")
+        else:
+            health = "ok" + (f" ({c.detail})" if c.detail else "")
+        lines.append(f"  {c.name:<22} last run {_when(c.last_run, tz):<16} {health}")
+    lines.append("next sessions:")
+    for s in upcoming:
+        pin = " (pinned by you)" if s.status is SessionStatus.PINNED else ""
+        lines.append(f"  {_when(s.start.isoformat(), tz)}  {s.title}{pin}")
+    if not upcoming:
+        lines.append("  none planned")
+    errors = [c for c in comps if c.last_error]
+    if errors:
+        last = max(errors, key=lambda c: c.last_run or "")
+        lines.append(f"last error: {last.name}: {last.last_error}")
+    return "\n".join(lines), ExitCode.FAILURE if errors else ExitCode.OK
