@@ -37,7 +37,7 @@ class PlanInputs:
     readiness: tuple[Readiness, ...] = ()
     horizon_days: int = 14
     known_uids: frozenset[str] = frozenset()
-    catalogue: Catalogue = field(default_factory=default_catalogue)
+    catalogue: Catalogue = field(default_factory=default_catalogue, repr=False)
 
 
 @dataclass(frozen=True)

@@ -48,14 +48,14 @@ def reconcile_runs(planned: tuple[Run, ...], completed: tuple[Run, ...], races: 
     done_by_day: dict[date, list[Run]] = {}
     for run in completed:
         done_by_day.setdefault(local_day(run.start, tz), []).append(run)
-    used: set[str] = set()
+    used: dict[str, RunKind] = {}  # completed run id -> kind of the planned run it matched
     kept: list[Run] = []
     for p in sorted(planned, key=lambda r: r.start):
         day = local_day(p.start, tz)
         same_day = [c for c in done_by_day.get(day, []) if c.id not in used]
         if same_day:
             match = next((c for c in same_day if c.kind is p.kind), same_day[0])
-            used.add(match.id)
+            used[match.id] = p.kind
             if match.start.astimezone(tz).time() != p.start.astimezone(tz).time() and p.time_known:
                 notes.append((day, f"{p.title or p.kind.value} was run at "
                                    f"{match.start.astimezone(tz):%H:%M} instead of "
@@ -66,10 +66,11 @@ def reconcile_runs(planned: tuple[Run, ...], completed: tuple[Run, ...], races: 
                                "was skipped (no matching activity)"))
             continue
         kept.append(p)
-    # A hard run done on a day with nothing planned may be a planned run done early.
+    # A hard run done on a day with nothing (or only an easy run) planned may be a planned
+    # hard run done early: the athlete swapped days.
     final: list[Run] = []
-    unplanned_hard = sorted((c for c in completed if c.id not in used and c.kind.is_hard),
-                            key=lambda r: r.start)
+    unplanned_hard = sorted((c for c in completed if c.kind.is_hard
+                             and used.get(c.id) is not c.kind), key=lambda r: r.start)
     early_used: set[str] = set()
     for p in kept:
         pday = local_day(p.start, tz)

@@ -113,7 +113,7 @@ class World:
     def day_blocks(self, d: date) -> Rejection | None:
         """Rules that forbid any session on a day."""
         if d.weekday() in self.athlete.rest_days:
-            return Rejection("R5", f"{day_name(d)} is a rest day")
+            return Rejection("R5", "rest day")
         if d in self.race_days:
             return Rejection("R6", "race day")
         for gap in range(1, RACE_BLACKOUT_DAYS + 1):

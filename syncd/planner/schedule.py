@@ -3,10 +3,10 @@
 Hard rules come first: a day or a start time that breaks one is never a candidate. Among the
 layouts left, the scheduler compares soft goals in the contract's order by scoring each
 layout with a tuple: G1 (as many lifting sessions as the target, of the phase's main kind),
-G2 (heavy on hard days), G3 (published sessions kept at their time), G4 (no back-to-back
-lifting days), G6 (closeness to the preferred time). A week has at most seven days and the
-target at most seven sessions, so trying every layout costs little; the search stops at the
-largest number of sessions that fits.
+G2 (heavy on hard days, quality days first), G3 (published sessions kept at their time),
+G4 (no back-to-back lifting days), G6 (closeness to the preferred time). A week has at most
+seven days and the target at most seven sessions, so trying every layout costs little; the
+search stops at the largest number of sessions that fits.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import itertools
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from syncd.model import SessionKind
+from syncd.model import RunKind, SessionKind
 from syncd.planner.inputs import Rejection
 from syncd.planner.phases import PHASE_CAP, PHASE_KINDS
 from syncd.planner.rules import HEAVY_SPACING, World, day_name
@@ -77,8 +77,7 @@ def schedule_week(world: World, week: WeekInput) -> WeekResult:
             if c.starts:
                 opts.append((kind, c))
             else:
-                res.kind_rejections[d].append((kind, Rejection(
-                    "R10", "no free time that day fits the rules")))
+                res.kind_rejections[d].append((kind, dominant(c.rejected)))
         if opts:
             options[d] = opts
     best: tuple[tuple[float, ...], list[Placed]] | None = None
@@ -98,6 +97,22 @@ def schedule_week(world: World, week: WeekInput) -> WeekResult:
         res.warnings.append(_shortfall(world, week, res, remaining))
     res.placed += _place_core(world, week, res)
     return res
+
+
+def dominant(rejected: tuple[Rejection, ...]) -> Rejection:
+    """The rule that refused most of a day's times, to say why nothing fits that day."""
+    counts: dict[str, int] = {}
+    for r in rejected:
+        if r.start is not None:
+            counts[r.rule] = counts.get(r.rule, 0) + 1
+    if not counts:
+        first = next(iter(rejected), None)
+        return first or Rejection("R10", "no free time that day")
+    rule = max(counts, key=lambda k: (counts[k], k))
+    reason = next(r.reason for r in reversed(rejected) if r.rule == rule)
+    if rule == "now":
+        return Rejection("R10", "no time left today")
+    return Rejection(rule, f"no time fits: {reason}")
 
 
 def _assign(world: World, week: WeekInput,
@@ -126,10 +141,16 @@ def _score(world: World, week: WeekInput, layout: list[Placed]) -> tuple[float, 
     kept = 0
     for p in layout:
         kinds = PHASE_KINDS[world.phase(p.day)]
-        if kinds and p.kind is kinds[0]:
+        # A heavy session turned light by low readiness still stands for the heavy one.
+        as_heavy = p.kind is SessionKind.HEAVY or (
+            p.kind is SessionKind.LIGHT and bool(world.low_readiness(p.day)))
+        if kinds and (p.kind is kinds[0] or (as_heavy and kinds[0] is SessionKind.HEAVY)):
             main += 1
-        if p.kind is SessionKind.HEAVY and world.day_type(p.day) == "hard":
-            heavy_on_hard += 1
+        if as_heavy and world.day_type(p.day) == "hard":
+            # G2, refined: a quality day beats a long-run day (002 pairs lifting with
+            # quality sessions; a heavy session after a long run stacks two big loads).
+            kinds = {r.kind for r in world.runs_by_day.get(p.day, [])}
+            heavy_on_hard += 2 if RunKind.QUALITY in kinds else 1
         if week.kept.get((p.day, True)) == p.start:
             kept += 1
     days = sorted({p.day for p in layout} | week.fixed_lifting_days | week.neighbours)

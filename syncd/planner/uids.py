@@ -41,7 +41,8 @@ def assign_uids(new: list[Session], published: tuple[Session, ...], known: froze
             out.append(replace(s, uid=best.uid))
             continue
         n = 1
-        while (uid := f"{UID_PREFIX}{day:%Y%m%d}-{s.kind.value}-{n}{UID_DOMAIN}") in taken:
+        # The date is only where the session was first placed: it may move, and change kind.
+        while (uid := f"{UID_PREFIX}{day:%Y%m%d}-{n}{UID_DOMAIN}") in taken:
             n += 1
         taken.add(uid)
         out.append(replace(s, uid=uid))
