@@ -149,8 +149,8 @@ def _score(world: World, week: WeekInput, layout: list[Placed]) -> tuple[float, 
         if as_heavy and world.day_type(p.day) == "hard":
             # G2, refined: a quality day beats a long-run day (002 pairs lifting with
             # quality sessions; a heavy session after a long run stacks two big loads).
-            kinds = {r.kind for r in world.runs_by_day.get(p.day, [])}
-            heavy_on_hard += 2 if RunKind.QUALITY in kinds else 1
+            run_kinds = {r.kind for r in world.runs_by_day.get(p.day, [])}
+            heavy_on_hard += 2 if RunKind.QUALITY in run_kinds else 1
         if week.kept.get((p.day, True)) == p.start:
             kept += 1
     days = sorted({p.day for p in layout} | week.fixed_lifting_days | week.neighbours)
