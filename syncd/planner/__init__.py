@@ -49,13 +49,23 @@ def plan(inputs: PlanInputs, now: datetime) -> Plan:
     last = horizon_end - timedelta(days=1)
     mondays = [first + timedelta(days=7 * i) for i in range((last - first).days // 7 + 1)]
 
+    # Only what lies near the planned weeks matters below; history stays out of the loops.
+    near_from = first - timedelta(days=7)
+    near = [s for s in sessions if local_day(s.start, tz) >= near_from]
     # Sessions that stay as they are: done, pinned by the user, or already under way.
-    fixed = [s for s in sessions if s.status in (SessionStatus.DONE, SessionStatus.PINNED)
+    fixed = [s for s in near if s.status in (SessionStatus.DONE, SessionStatus.PINNED)
              or (s.status is SessionStatus.PLANNED and s.start <= now)]
-    declined = {(local_day(s.start, tz), s.kind.is_lifting) for s in sessions
+    fixed_uids = {s.uid for s in fixed}
+    extra = tuple(a for a in extra if local_day(a.start, tz) >= near_from)
+    fixed_days = [(local_day(s.start, tz), s) for s in fixed]
+    extra_days = [local_day(a.start, tz) for a in extra]
+    declined = {(local_day(s.start, tz), s.kind.is_lifting) for s in near
                 if s.status is SessionStatus.DECLINED}
     anchors = sorted([s.start for s in fixed if s.kind is SessionKind.HEAVY]
                      + [a.start for a in extra])
+    kept = {(local_day(s.start, tz), s.kind.is_lifting): s.start for s in near
+            if s.status is SessionStatus.PLANNED and s.start > now}
+    occupied = {d for d, _ in fixed_days} | set(extra_days)
     warnings: list[str] = []
     if world.is_new_runner():
         warnings.append(f"{world.running_weeks} of {inputs.rules.min_running_weeks} weeks of "
@@ -66,17 +76,13 @@ def plan(inputs: PlanInputs, now: datetime) -> Plan:
     placed: list[Placed] = []
     refused: dict[date, list[tuple[SessionKind, Rejection]]] = {}
     slot_refusals: dict[date, list[tuple[SessionKind, tuple[Rejection, ...]]]] = {}
-    lifting_days = {local_day(s.start, tz) for s in fixed if s.kind.is_lifting}
-    lifting_days |= {local_day(a.start, tz) for a in extra}
+    lifting_days = {d for d, s in fixed_days if s.kind.is_lifting} | set(extra_days)
     for monday in mondays:
         days = week_days(monday)
-        occupied = {local_day(s.start, tz) for s in fixed} | {local_day(a.start, tz)
-                                                              for a in extra}
-        in_week = [s for s in fixed if monday <= local_day(s.start, tz) < monday + timedelta(7)]
-        extra_in_week = [a for a in extra
-                         if monday <= local_day(a.start, tz) < monday + timedelta(7)]
-        kept = {(local_day(s.start, tz), s.kind.is_lifting): s.start for s in sessions
-                if s.status is SessionStatus.PLANNED and s.start > now}
+        sunday = monday + timedelta(days=6)
+        in_week = [s for d, s in fixed_days if monday <= d <= sunday]
+        extra_in_week = [d for d in extra_days if monday <= d <= sunday]
+        lo, hi = monday - timedelta(days=3), monday + timedelta(days=10)
         week = WeekInput(
             days=days,
             planable=[d for d in days if d >= today and d not in occupied
@@ -89,7 +95,8 @@ def plan(inputs: PlanInputs, now: datetime) -> Plan:
             neighbours={d for d in lifting_days
                         if d in (monday - timedelta(days=1), monday + timedelta(days=7))}
             | {p.day for p in placed if p.kind.is_lifting and p.day == monday - timedelta(1)},
-            heavy_anchors=anchors + [p.start for p in placed if p.kind is SessionKind.HEAVY],
+            heavy_anchors=[a for a in anchors if lo <= local_day(a, tz) <= hi]
+            + [p.start for p in placed if p.kind is SessionKind.HEAVY and p.day >= lo],
         )
         res = schedule_week(world, week)
         placed += res.placed
@@ -98,9 +105,10 @@ def plan(inputs: PlanInputs, now: datetime) -> Plan:
         slot_refusals.update(res.slot_rejections)
 
     new_sessions = _build_sessions(inputs, world, placed, refused, sessions)
-    keep = [s for s in sessions if s.status is not SessionStatus.DECLINED
-            and (s in fixed or s.status is SessionStatus.MISSED)]
-    out = sorted(assign_uids(new_sessions, sessions, inputs.known_uids, now, tz) + keep,
+    keep = [s for s in near if s.status is not SessionStatus.DECLINED
+            and (s.uid in fixed_uids or s.status is SessionStatus.MISSED)]
+    out = sorted(assign_uids(new_sessions, tuple(near), inputs.known_uids | {
+        s.uid for s in sessions}, now, tz) + keep,
                  key=lambda s: (s.start, s.uid))
     out = [s for s in out if first <= local_day(s.start, tz) < horizon_end]
     days_report = _reports(world, first, horizon_end, refused, slot_refusals, out, notes)

@@ -1,9 +1,10 @@
 """Reconcile what was planned with what happened, before any placement.
 
 Runs: a planned run is *done* when a completed run shares its local day; *skipped* when its
-time has passed (plus a grace for late uploads) with none; *done early* when an unplanned
-completed run of the same hard kind came up to two days before it. Completed runs then stand
-in for the plan, so a run done at another time or on another day moves the hard day with it.
+time has passed (plus a grace for late uploads) with none (never a race); *done early* when
+an unplanned completed run of the same hard kind came up to two days before it. Completed
+runs then stand in for the plan, so a run done at another time or on another day moves the
+hard day with it.
 
 Sessions: a published session matched by a strength activity within ±1 day is done; one
 whose time has passed by more than the grace without one is missed. Unmatched strength
@@ -61,7 +62,7 @@ def reconcile_runs(planned: tuple[Run, ...], completed: tuple[Run, ...], races: 
                                    f"{match.start.astimezone(tz):%H:%M} instead of "
                                    f"{p.start.astimezone(tz):%H:%M}"))
             continue
-        if p.end + GRACE < now:
+        if _skipped(p, now, tz):
             notes.append((day, f"planned {p.kind.value} run '{p.title or p.kind.value}' "
                                "was skipped (no matching activity)"))
             continue
@@ -71,11 +72,16 @@ def reconcile_runs(planned: tuple[Run, ...], completed: tuple[Run, ...], races: 
     final: list[Run] = []
     unplanned_hard = sorted((c for c in completed if c.kind.is_hard
                              and used.get(c.id) is not c.kind), key=lambda r: r.start)
+    hard_by_day: dict[date, list[Run]] = {}
+    for c in unplanned_hard:
+        hard_by_day.setdefault(local_day(c.start, tz), []).append(c)
     early_used: set[str] = set()
     for p in kept:
         pday = local_day(p.start, tz)
-        early = next((c for c in unplanned_hard if c.id not in early_used and c.kind is p.kind
-                      and 0 < (pday - local_day(c.start, tz)).days <= EARLY_DAYS), None)
+        near = [c for gap in range(1, EARLY_DAYS + 1)
+                for c in hard_by_day.get(pday - timedelta(days=gap), ())]
+        early = next((c for c in sorted(near, key=lambda r: r.start)
+                      if c.id not in early_used and c.kind is p.kind), None)
         if early is not None and p.kind in (RunKind.QUALITY, RunKind.LONG):
             early_used.add(early.id)
             notes.append((pday, f"planned {p.kind.value} run '{p.title or p.kind.value}' "
@@ -95,25 +101,52 @@ def reconcile_runs(planned: tuple[Run, ...], completed: tuple[Run, ...], races: 
     return tuple(runs), notes
 
 
+def _skipped(p: Run, now: datetime, tz: ZoneInfo) -> bool:
+    """A planned run is skipped once its time (plus a grace for late uploads) has passed.
+
+    A race is never taken as skipped for want of an upload: the day stays a race day. A run
+    whose time is unknown is skipped only once its day is over.
+    """
+    if p.kind is RunKind.RACE:
+        return False
+    if not p.time_known:
+        return local_day(now, tz) > local_day(p.start, tz)
+    return p.end + GRACE < now
+
+
 def reconcile_sessions(published: tuple[Session, ...], strength: tuple[StrengthActivity, ...],
                        now: datetime, tz: ZoneInfo
                        ) -> tuple[tuple[Session, ...], tuple[StrengthActivity, ...]]:
     """Mark past sessions done or missed; return them with the unmatched activities."""
     acts = sorted(strength, key=lambda a: a.start)
+    by_day: dict[date, list[StrengthActivity]] = {}
+    for a in acts:
+        by_day.setdefault(local_day(a.start, tz), []).append(a)
     used: set[str] = set()
     out: list[Session] = []
-    # Earliest sessions claim activities first, each activity at most once.
+
+    def claim(s: Session, sday: date) -> StrengthActivity | None:
+        # Watches record lifting, rarely a core circuit: only lifting sessions claim.
+        candidates = [a for gap in (-1, 0, 1)
+                      for a in by_day.get(sday + timedelta(days=gap), ())
+                      if a.id not in used and s.kind.is_lifting]
+        if not candidates:
+            return None
+        best = min(candidates, key=lambda a: abs((a.start - s.start).total_seconds()))
+        used.add(best.id)
+        return best
+
+    # Sessions already done keep the activity that proved it, so it is not counted twice.
+    for s in published:
+        if s.status is SessionStatus.DONE:
+            claim(s, local_day(s.start, tz))
+    # Then the earliest sessions claim activities first, each activity at most once.
     for s in sorted(published, key=lambda s: (s.start, s.uid)):
         if s.status in (SessionStatus.DECLINED, SessionStatus.DONE):
             out.append(s)
             continue
         sday = local_day(s.start, tz)
-        # Watches record lifting, rarely a core circuit: only lifting sessions claim activities.
-        candidates = [a for a in acts if a.id not in used and s.kind.is_lifting
-                      and abs((local_day(a.start, tz) - sday).days) <= 1]
-        if candidates and s.start <= now + timedelta(days=1):
-            best = min(candidates, key=lambda a: abs((a.start - s.start).total_seconds()))
-            used.add(best.id)
+        if s.start <= now + timedelta(days=1) and claim(s, sday) is not None:
             out.append(replace(s, status=SessionStatus.DONE))
         elif s.end + GRACE < now and s.status in (SessionStatus.PLANNED, SessionStatus.PINNED):
             out.append(replace(s, status=SessionStatus.MISSED))

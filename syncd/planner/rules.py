@@ -8,6 +8,7 @@ kinds a day may hold; slot-level checks decide whether one start time works.
 from __future__ import annotations
 
 import bisect
+import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -38,6 +39,7 @@ def day_name(d: date) -> str:
     return WEEKDAYS[d.weekday()].capitalize()
 
 
+@functools.lru_cache(maxsize=4096)
 def run_label(run: Run, tz: ZoneInfo) -> str:
     what = run.title or f"{run.kind.value} run"
     if not run.time_known:
@@ -180,8 +182,11 @@ class World:
 
     # -- slot level ------------------------------------------------------------------------
 
-    def slot_rejection(self, kind: SessionKind, start: datetime, end: datetime) -> Rejection | None:
-        if start < self.now + LEAD_TIME:
+    def slot_rejection(self, kind: SessionKind, start: datetime, end: datetime,
+                       published: bool = False) -> Rejection | None:
+        """Why ``start`` does not work, or None. A ``published`` session's own time is
+        exempt from the lead time (it is already in the calendar), not from any rule."""
+        if start <= self.now or (start < self.now + LEAD_TIME and not published):
             return Rejection("now", "too soon: sessions are planned at least 2 h ahead", start)
         d = start.astimezone(self.tz).date()
         lifting = kind.is_lifting

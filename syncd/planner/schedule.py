@@ -205,7 +205,8 @@ def _place_core(world: World, week: WeekInput, res: WeekResult) -> list[Placed]:
             continue
         near = sum(1 for o in lifting if abs((o - d).days) == 1)
         kept = week.kept.get((d, False)) == c.starts[0]
-        choices.append(((world.day_type(d) == "easy", kept, -near), d, c.starts[0]))
+        # The contract's order: stability (G3) before easy days (G5), then spread (G4).
+        choices.append(((kept, world.day_type(d) == "easy", -near), d, c.starts[0]))
     out: list[Placed] = []
     length = duration_for(SessionKind.CORE, world.athlete.session_minutes)
     while choices and len(out) < want:

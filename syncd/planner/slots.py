@@ -63,7 +63,7 @@ def candidates(world: World, d: date, kind: SessionKind, keep: datetime | None) 
         while t <= last:
             # Normalise through UTC so DST gaps become real instants.
             start = t.astimezone(tz)
-            why = world.slot_rejection(kind, start, start + length)
+            why = world.slot_rejection(kind, start, start + length, published=start == keep)
             if why is None:
                 good.append(start)
             else:

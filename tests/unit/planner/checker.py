@@ -5,6 +5,7 @@ re-derives phases, hard days and the athlete's status from the raw inputs, and s
 predicate with ``syncd.planner``. It returns every violation found, as text naming the rule.
 
 Conventions the contract leaves open, which the checker and the planner both document:
+a planned run whose time passed more than 3 h ago with nothing recorded that day is skipped;
 a run whose time is unknown counts as starting at 06:00 for R2; race day itself holds no
 session (the 2-day rule of R6 extended to the day); a session starts at least 2 h after now.
 """
@@ -76,7 +77,16 @@ def check_plan(inputs: PlanInputs, now: datetime, result: Plan) -> list[str]:
     r = inputs.rules
     tz = ZoneInfo(a.timezone)
     today = _day(now, tz)
-    runs: list[Run] = list(inputs.planned_runs) + list(inputs.completed_runs)
+    done_days = {_day(x.start, tz) for x in inputs.completed_runs}
+
+    def skipped(x: Run) -> bool:
+        # The contract's "run skipped" trigger: a planned run (not a race) whose known time
+        # passed more than 3 h ago with no completed run that day no longer happens.
+        return (x.kind is not RunKind.RACE and x.time_known and _day(x.start, tz) not in done_days
+                and x.end + timedelta(hours=3) < now)
+
+    runs: list[Run] = [x for x in inputs.planned_runs if not skipped(x)]
+    runs += list(inputs.completed_runs)
     race_days = {x.day for x in inputs.races} | {_day(x.start, tz) for x in runs
                                                 if x.kind is RunKind.RACE}
     a_races = [x.day for x in inputs.races if x.priority is RacePriority.A]

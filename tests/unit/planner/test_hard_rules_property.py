@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from syncd.model import (
@@ -131,7 +131,7 @@ def scenarios(draw: st.DrawFn) -> tuple[PlanInputs, datetime]:
     return inputs, now
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=max(300, settings.default.max_examples))
 @given(scenarios())
 def test_no_plan_breaks_a_hard_rule(scenario: tuple[PlanInputs, datetime]) -> None:
     inputs, now = scenario
@@ -140,7 +140,7 @@ def test_no_plan_breaks_a_hard_rule(scenario: tuple[PlanInputs, datetime]) -> No
     assert violations == [], "\n".join(violations)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60)
 @given(scenarios())
 def test_same_inputs_same_plan(scenario: tuple[PlanInputs, datetime]) -> None:
     inputs, now = scenario
