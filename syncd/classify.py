@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import statistics
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from syncd.model import RunKind
@@ -94,7 +94,7 @@ class Keywords:
     by_kind: dict[RunKind, tuple[str, ...]] = field(
         default_factory=lambda: dict(DEFAULT_KEYWORDS))
 
-    def extended(self, extra: dict[RunKind, Iterable[str]]) -> Keywords:
+    def extended(self, extra: Mapping[RunKind, Iterable[str]]) -> Keywords:
         merged = {k: tuple(extra.get(k, ())) + v for k, v in self.by_kind.items()}
         return Keywords(merged)
 

@@ -172,15 +172,7 @@ def run_cycle(config: Config, state: State, now: datetime, *, dry_run: bool = Fa
             continue
         ok_sinks.append(sink)
         reports.append(report)
-        for ch in report.changes:
-            old = published.get(ch.uid)
-            if old is None:
-                continue
-            if ch.pinned and ch.start and ch.end:
-                published[ch.uid] = replace(old, status=SessionStatus.PINNED, start=ch.start,
-                                            end=ch.end)
-            elif not ch.pinned:
-                published[ch.uid] = replace(old, status=SessionStatus.DECLINED)
+        _take_user_changes(published, report)
 
     p = plan(plan_inputs(config, obs, list(published.values()), state.known_uids()), now)
     changes = describe_changes(list(published.values()), p, now)
@@ -199,6 +191,13 @@ def run_cycle(config: Config, state: State, now: datetime, *, dry_run: bool = Fa
                 comp.failed(str(exc))
             continue
         reports.append(report)
+        if report.changes and not dry_run:
+            # A write that found the event deleted (404) or edited (412) tells of the user.
+            _take_user_changes(published, report)
+            with state.transaction():
+                for ch in report.changes:
+                    if ch.uid in published:
+                        state.put_session(published[ch.uid], now)
         if not dry_run:
             comp.ok(detail=f"{len(report.actions)} writes")
     if not dry_run:
@@ -210,6 +209,19 @@ def run_cycle(config: Config, state: State, now: datetime, *, dry_run: bool = Fa
                                if upcoming else "next: none planned")
     return CycleResult(plan=p, changes=changes, reports=reports, errors=errors,
                        transient=transient)
+
+
+def _take_user_changes(published: dict[str, Session], report: SinkReport) -> None:
+    """R11: an event the user moved or edited is pinned where it is; a deleted one declined."""
+    for ch in report.changes:
+        old = published.get(ch.uid)
+        if old is None:
+            continue
+        if ch.pinned and ch.start and ch.end:
+            published[ch.uid] = replace(old, status=SessionStatus.PINNED, start=ch.start,
+                                        end=ch.end)
+        elif not ch.pinned:
+            published[ch.uid] = replace(old, status=SessionStatus.DECLINED)
 
 
 def _persist(state: State, published: dict[str, Session], p: Plan, now: datetime) -> None:

@@ -45,6 +45,9 @@ MIGRATIONS: list[list[str]] = [
             path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
             result TEXT NOT NULL)""",
     ],
+    [  # 2: the content hash a write in flight intends, so a crash can be resolved
+        "ALTER TABLE sink_items ADD COLUMN pending TEXT",
+    ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

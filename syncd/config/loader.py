@@ -88,6 +88,15 @@ class CalDavSettings:
 
 
 @dataclass(frozen=True)
+class RunningCalendar:
+    ics_url: str | None
+    ics_path: Path | None
+    caldav_calendar: str | None
+    keywords: dict[RunKind, tuple[str, ...]]
+    skip_keywords: tuple[str, ...] | None
+
+
+@dataclass(frozen=True)
 class Config:
     origin: str
     athlete: Athlete
@@ -100,6 +109,7 @@ class Config:
     caldav: CalDavSettings | None
     interval_minutes: int
     values: dict[str, Any]
+    running_calendar: RunningCalendar | None = None
 
 
 def find_config(explicit: str | None, env: dict[str, str] | None = None) -> Path | None:
@@ -215,9 +225,24 @@ def _build(v: dict[str, Any], origin: str, base_dir: Path, env: dict[str, str]) 
     elif any(c[k] for k in ("username", "password", "password_command", "busy_calendars")):
         raise ConfigError("expected a CalDAV URL: the [calendar] section is set but has no url",
                           source=origin, key="calendar.url")
+    rc = v["sources"]["calendar"]
+    running = None
+    if rc["ics_url"] or rc["ics_path"] or rc["caldav_calendar"]:
+        if rc["caldav_calendar"] and caldav is None:
+            raise ConfigError("expected a [calendar] server to read this calendar from",
+                              source=origin, key="sources.calendar.caldav_calendar")
+        running = RunningCalendar(
+            ics_url=rc["ics_url"],
+            ics_path=_resolve_path(rc["ics_path"], base_dir) if rc["ics_path"] else None,
+            caldav_calendar=rc["caldav_calendar"],
+            keywords={RunKind(k): tuple(w.lower() for w in rc[f"{k}_keywords"])
+                      for k in ("quality", "long", "race", "easy")},
+            skip_keywords=tuple(w.lower() for w in rc["skip_keywords"])
+            if rc["skip_keywords"] is not None else None)
     return Config(origin=origin, athlete=athlete, rules=rules, horizon_days=r["horizon_days"],
                   races=races, week_plan=week, demo=v["sources"]["demo"], ics=ics,
-                  caldav=caldav, interval_minutes=v["daemon"]["interval_minutes"], values=v)
+                  caldav=caldav, interval_minutes=v["daemon"]["interval_minutes"], values=v,
+                  running_calendar=running)
 
 
 def _resolve_path(raw: str, base_dir: Path) -> Path:

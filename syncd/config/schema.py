@@ -162,6 +162,25 @@ SCHEMA = Table("", "syncd configuration", (
     )),
     Table("sources", "Where syncd learns what you ran.", (
         Key("demo", Bool(), "Use the bundled demo runner (no account needed).", default=False),
+        Table("calendar", "Your running plan from a calendar (Runna, TrainingPeaks, "
+              "intervals.icu, Garmin): each event is classified easy/long/quality/race.", (
+            Key("ics_url", Url(), "An ICS feed URL.", example="https://example.org/plan.ics"),
+            Key("ics_path", Str(nonempty=True), "An .ics file.", example="~/plan.ics"),
+            Key("caldav_calendar", Str(nonempty=True),
+                "The name of a calendar on the [calendar] server.", example="Running"),
+            Key("quality_keywords", ListOf(Str(nonempty=True)),
+                "Extra title words that mean a quality run.", default=[],
+                example=["vo2", "kenyans"]),
+            Key("long_keywords", ListOf(Str(nonempty=True)),
+                "Extra title words that mean a long run.", default=[]),
+            Key("race_keywords", ListOf(Str(nonempty=True)),
+                "Extra title words that mean a race.", default=[]),
+            Key("easy_keywords", ListOf(Str(nonempty=True)),
+                "Extra title words that mean an easy run.", default=[]),
+            Key("skip_keywords", ListOf(Str(nonempty=True)),
+                "Title words of events that are not runs (replaces the built-in list: rest, "
+                "gym, yoga, swim, bike, ...).", example=["rest", "swim"]),
+        )),
     )),
     Table("ics", "Write the sessions to an .ics file (subscribe to it or import it).", (
         Key("path", Str(nonempty=True), "Where to write the file; leave out for none.",

@@ -13,4 +13,8 @@ def sinks_for(config: Config, state: State) -> list[Sink]:
         from syncd.sinks.ics import IcsFileSink
 
         out.append(IcsFileSink(config.ics, state, config.athlete.timezone))
+    if config.caldav is not None:
+        from syncd.sinks.caldav import CalDavSink
+
+        out.append(CalDavSink(config.caldav, state, config.athlete.timezone))
     return out

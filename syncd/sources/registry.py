@@ -8,7 +8,6 @@ from syncd.state import State
 
 
 def sources_for(config: Config, state: State) -> list[Source]:
-    del state  # stateful sources (Garmin, FIT folders) take it when they are configured
     out: list[Source] = []
     if config.demo:
         from syncd.sources.demo import DemoSource
@@ -18,4 +17,20 @@ def sources_for(config: Config, state: State) -> list[Source]:
         from syncd.sources.template import WeeklyTemplateSource
 
         out.append(WeeklyTemplateSource(config.week_plan))
+    if config.running_calendar is not None:
+        from syncd.sources.running_calendar import (
+            DEFAULT_SKIP,
+            RunningCalendarSettings,
+            RunningCalendarSource,
+        )
+
+        rc = config.running_calendar
+        out.append(RunningCalendarSource(RunningCalendarSettings(
+            rc.ics_url, rc.ics_path, rc.caldav_calendar, rc.keywords,
+            rc.skip_keywords if rc.skip_keywords is not None else DEFAULT_SKIP),
+            state, config.caldav))
+    if config.caldav is not None and config.caldav.busy_calendars:
+        from syncd.sources.busy import CalDavBusySource
+
+        out.append(CalDavBusySource(config.caldav, state))
     return out

@@ -31,3 +31,6 @@ class Cli:
 @pytest.fixture
 def cli(tmp_path: Path) -> Cli:
     return Cli(tmp_path)
+
+
+from tests.integration.servers import caldav_server  # noqa: E402,F401  (fixture)

@@ -1,0 +1,224 @@
+"""The CalDAV calendar as a store of (href, etag, iCalendar text), with every request counted.
+
+The caldav library gives the HTTP session, authentication and discovery. The requests
+that matter for traffic and safety are built here, so each is accounted for: a
+sync-collection REPORT to learn what changed (RFC 6578; a ctag PROPFIND where a server has
+no sync tokens), a calendar-multiget REPORT to read changed events in one request, and PUT
+with If-None-Match or If-Match and DELETE with If-Match for every write.
+"""
+
+from __future__ import annotations
+
+import logging
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote, unquote, urljoin, urlsplit
+
+from syncd.errors import AuthError, SyncdError, TransientError
+
+log = logging.getLogger(__name__)
+
+DAV = "{DAV:}"
+CAL = "{urn:ietf:params:xml:ns:caldav}"
+CS = "{http://calendarserver.org/ns/}"
+TIMEOUT = 20
+
+
+class PreconditionFailed(SyncdError):
+    """412: the event changed on the server since we read it (or exists, for a create)."""
+
+
+class Gone(SyncdError):
+    """404: the event is not on the server."""
+
+
+@dataclass
+class Poll:
+    """What changed since the last token: hrefs with their new etags, and deletions.
+
+    ``complete`` means ``changed`` lists every event in the calendar (a first or fallback
+    sync), so an href we know that is missing from it was deleted.
+    """
+
+    changed: dict[str, str] = field(default_factory=dict)
+    deleted: set[str] = field(default_factory=set)
+    complete: bool = False
+    token: str | None = None
+
+
+def network_errors() -> tuple[type[BaseException], ...]:
+    """Connection failures of whichever HTTP library caldav uses (niquests or requests)."""
+    from caldav.lib.http_sync import requests as http
+
+    exc = http.exceptions
+    return (exc.ConnectionError, exc.Timeout, OSError)
+
+
+def _etag(value: str | None) -> str:
+    return (value or "").strip()
+
+
+class CalDavStore:
+    """One calendar collection on one server."""
+
+    def __init__(self, client: Any, url: str, user: str | None, server: str) -> None:
+        self.client = client
+        self.url = url if url.endswith("/") else url + "/"
+        self.user = user or "(none)"
+        self.server = server
+        self.requests = 0
+
+    # -- HTTP ------------------------------------------------------------------------------
+
+    def _send(self, method: str, url: str, body: str = "", headers: dict[str, str] | None = None,
+              ok: tuple[int, ...] = (200, 201, 204, 207)) -> Any:
+        from caldav.lib import error as caldav_error
+
+        self.requests += 1
+        try:
+            resp = self.client.request(url, method, body, headers or {})
+        except caldav_error.AuthorizationError:
+            raise self._auth_error() from None
+        except network_errors() as exc:
+            raise TransientError(f"CalDAV server {self.server} did not answer "
+                                 f"({exc.__class__.__name__}); will retry") from None
+        except caldav_error.DAVError as exc:
+            status = getattr(exc, "status", None) or 0
+            if str(status).startswith("5"):
+                raise TransientError(f"CalDAV server {self.server} failed with {status}; "
+                                     "will retry") from None
+            raise SyncdError(f"CalDAV server {self.server}: {method} failed: {exc}") from None
+        status = int(resp.status)
+        if status in ok:
+            return resp
+        if status == 401 or (status == 403 and method in ("PROPFIND",)):
+            raise self._auth_error()
+        if status == 412:
+            raise PreconditionFailed(f"{method} {url}: precondition failed")
+        if status == 404:
+            raise Gone(f"{method} {url}: not found")
+        if status >= 500 or status == 429:
+            raise TransientError(f"CalDAV server {self.server} answered {status} to {method}; "
+                                 "will retry")
+        raise SyncdError(f"CalDAV server {self.server} answered {status} to {method} {url}")
+
+    def _auth_error(self) -> AuthError:
+        return AuthError(f"CalDAV server {self.server} refused the login for user "
+                         f"'{self.user}': check calendar.username and the password")
+
+    @staticmethod
+    def _xml(resp: Any) -> ET.Element:
+        raw = resp.raw if isinstance(resp.raw, (bytes, str)) else b""
+        try:
+            return ET.fromstring(raw)
+        except ET.ParseError:
+            raise SyncdError("the CalDAV server sent a reply that is not XML") from None
+
+    def _abs(self, href: str) -> str:
+        return urljoin(self.url, href)
+
+    def _path(self, href: str) -> str:
+        """The canonical form of an href: its path, percent-encoded one way only.
+
+        Servers spell the same href differently ('@' or '%40'); comparing canonical paths
+        keeps an event from looking deleted and new at once."""
+        return quote(unquote(urlsplit(self._abs(href)).path), safe="/@:!$&'()*+,;=-._~")
+
+    def href_for(self, uid: str) -> str:
+        return self._path(self.url + quote(uid, safe="") + ".ics")
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def poll(self, token: str | None) -> Poll:
+        """What changed since ``token``: one sync-collection REPORT (a full one for None)."""
+        body = ('<?xml version="1.0" encoding="utf-8"?>'
+                '<D:sync-collection xmlns:D="DAV:">'
+                f'<D:sync-token>{_escape(token or "")}</D:sync-token>'
+                "<D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop>"
+                "</D:sync-collection>")
+        headers = {"Content-Type": 'application/xml; charset="utf-8"', "Depth": "1"}
+        try:
+            resp = self._send("REPORT", self.url, body, headers)
+        except PreconditionFailed:
+            return self._expired(token)
+        except SyncdError as exc:
+            if isinstance(exc, (TransientError, AuthError)):
+                raise
+            if token and "403" in str(exc):
+                return self._expired(token)
+            log.info("sync-collection not supported (%s): listing with PROPFIND", exc)
+            return self._list_all()
+        root = self._xml(resp)
+        poll = Poll(complete=not token)
+        for r in root.findall(f"{DAV}response"):
+            href = r.findtext(f"{DAV}href")
+            if not href or self._path(href) == self._path(self.url):
+                continue
+            status = r.findtext(f"{DAV}status") or ""
+            etag = r.findtext(f".//{DAV}getetag")
+            if " 404" in status or etag is None:
+                poll.deleted.add(self._path(href))
+            else:
+                poll.changed[self._path(href)] = _etag(etag)
+        poll.token = root.findtext(f"{DAV}sync-token")
+        return poll
+
+    def _expired(self, token: str | None) -> Poll:
+        if not token:
+            raise SyncdError(f"CalDAV server {self.server} refused a full sync")
+        log.info("sync token expired: full listing")
+        return self.poll(None)
+
+    def _list_all(self) -> Poll:
+        body = ('<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:">'
+                "<D:prop><D:getetag/></D:prop></D:propfind>")
+        resp = self._send("PROPFIND", self.url, body, {"Depth": "1",
+                                                       "Content-Type": "application/xml"})
+        poll = Poll(complete=True)
+        for r in self._xml(resp).findall(f"{DAV}response"):
+            href = r.findtext(f"{DAV}href")
+            etag = r.findtext(f".//{DAV}getetag")
+            if href and etag and self._path(href) != self._path(self.url):
+                poll.changed[self._path(href)] = _etag(etag)
+        return poll
+
+    def fetch(self, hrefs: list[str]) -> dict[str, tuple[str, str]]:
+        """Events by href: (etag, iCalendar text), all in one calendar-multiget."""
+        if not hrefs:
+            return {}
+        refs = "".join(f"<D:href>{_escape(h)}</D:href>" for h in sorted(set(hrefs)))
+        body = ('<?xml version="1.0" encoding="utf-8"?>'
+                '<C:calendar-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">'
+                f"<D:prop><D:getetag/><C:calendar-data/></D:prop>{refs}</C:calendar-multiget>")
+        resp = self._send("REPORT", self.url, body,
+                          {"Content-Type": 'application/xml; charset="utf-8"', "Depth": "1"})
+        out: dict[str, tuple[str, str]] = {}
+        for r in self._xml(resp).findall(f"{DAV}response"):
+            href = r.findtext(f"{DAV}href")
+            data = r.findtext(f".//{CAL}calendar-data")
+            etag = r.findtext(f".//{DAV}getetag")
+            if href and data is not None and etag:
+                out[self._path(href)] = (_etag(etag), data)
+        return out
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def create(self, href: str, ics: str) -> str | None:
+        resp = self._send("PUT", self._abs(href), ics, {
+            "Content-Type": "text/calendar; charset=utf-8", "If-None-Match": "*"},
+            ok=(200, 201, 204))
+        return _etag(resp.headers.get("ETag")) or None
+
+    def update(self, href: str, etag: str, ics: str) -> str | None:
+        resp = self._send("PUT", self._abs(href), ics, {
+            "Content-Type": "text/calendar; charset=utf-8", "If-Match": etag}, ok=(200, 201, 204))
+        return _etag(resp.headers.get("ETag")) or None
+
+    def delete(self, href: str, etag: str) -> None:
+        self._send("DELETE", self._abs(href), "", {"If-Match": etag}, ok=(200, 204))
+
+
+def _escape(text: str) -> str:
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;"))

@@ -1,0 +1,140 @@
+"""A Hypothesis state machine against a real server: plans change, the user edits, moves and
+deletes sessions, other events come and go, syncd crashes now and then.
+
+After every step: no UID twice, other events exactly as their owner left them, sessions the
+user edited exactly as the user left them, sessions the user deleted never back. After every
+complete cycle: each planned session the user did not take over is there, at its time.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+
+from syncd.sinks.sync import SyncEngine
+from syncd.state import State
+from tests.fakes import Crash, Crashing
+from tests.integration.caldav_helpers import NOW, User, make_sink, sessions, settings_for
+from tests.integration.servers import Server
+
+pytestmark = pytest.mark.integration
+
+POOL = sessions(6)
+
+
+def build_machine(server: Server, root: Path) -> type[RuleBasedStateMachine]:
+    class CalendarMachine(RuleBasedStateMachine):
+        def __init__(self) -> None:
+            super().__init__()
+            self.settings = settings_for(server)
+            self.user = User(server, self.settings)
+            self.state_dir = root / uuid.uuid4().hex
+            self.sink = make_sink(self.settings, self.state_dir)
+            self.sink.engine()  # discovery: makes the calendar
+            self.desired = {s.uid: s for s in POOL[:3]}
+            self.foreign: dict[str, str] = {}
+            self.owned_by_user: dict[str, str] = {}
+            self.declined: set[str] = set()
+            self.synced = False
+
+        def data(self) -> dict[str, str]:
+            return {u: o.data for u, o in self.user.events().items()}
+
+        @rule(picks=st.sets(st.integers(0, 5), max_size=6),
+              shift=st.sampled_from([0, 15, 30, 60]))
+        def planner_changes(self, picks: set[int], shift: int) -> None:
+            moved = {s.uid: s for s in sessions(6, shift_min=shift)}
+            self.desired = {POOL[i].uid: moved[POOL[i].uid] for i in sorted(picks)}
+            self.synced = False
+
+        @rule()
+        def sync(self) -> None:
+            pull = self.sink.pull(NOW)
+            for ch in pull.changes:
+                if not ch.pinned:
+                    self.declined.add(ch.uid)
+            self.sink.push(list(self.desired.values()), NOW, dry_run=False)
+            self.synced = True
+
+        @rule(method=st.sampled_from(["create", "update", "delete", "poll", "fetch"]),
+              when=st.sampled_from(["before", "after"]))
+        def sync_and_crash(self, method: str, when: str) -> None:
+            real = self.sink.engine().store
+            doomed = SyncEngine("caldav", Crashing(real, method, when),
+                                State(self.state_dir), "Europe/Berlin")
+            try:
+                doomed.pull(NOW)
+                doomed.push(list(self.desired.values()), NOW, dry_run=False)
+            except Crash:
+                pass
+            self.sink = make_sink(self.settings, self.state_dir)  # restart
+            self.synced = False
+
+        @rule(i=st.integers(0, 5), minutes=st.sampled_from([-60, 45]))
+        def user_moves(self, i: int, minutes: int) -> None:
+            uid = POOL[i].uid
+            if uid in self.data():
+                self.user.move(uid, minutes)
+                self.owned_by_user[uid] = self.data()[uid]
+
+        @rule(i=st.integers(0, 5))
+        def user_deletes(self, i: int) -> None:
+            uid = POOL[i].uid
+            if uid in self.data():
+                self.user.delete(uid)
+                self.owned_by_user.pop(uid, None)
+                self.declined.add(uid)
+
+        @rule(n=st.integers(0, 2))
+        def someone_else_adds(self, n: int) -> None:
+            uid = f"other-{n}-{uuid.uuid4().hex[:6]}@example.org"
+            self.user.add_foreign(uid, NOW + timedelta(days=n + 1, hours=9))
+            self.foreign[uid] = self.data()[uid]
+
+        @rule()
+        def someone_else_edits(self) -> None:
+            if self.foreign:
+                uid = sorted(self.foreign)[0]
+                self.user.retitle(uid, "Dentist (moved)")
+                self.foreign[uid] = self.data()[uid]
+
+        @invariant()
+        def nothing_else_touched(self) -> None:
+            events = self.user.events()
+            uids = [str(o.icalendar_component["UID"]) for o in events.values()]
+            assert len(uids) == len(set(uids)), "a UID appears twice"
+            data = {u: o.data for u, o in events.items()}
+            for uid, text in self.foreign.items():
+                assert data.get(uid) == text, f"foreign event {uid} changed"
+            for uid, text in self.owned_by_user.items():
+                assert data.get(uid) == text, f"syncd rewrote {uid}, which the user edited"
+            for uid in self.declined:
+                assert uid not in data, f"{uid} came back after the user deleted it"
+            ours = {u for u in data if u.startswith("syncd-")}
+            assert ours <= {s.uid for s in POOL}, "an orphan or stray event of ours"
+
+        @invariant()
+        def planned_sessions_are_there(self) -> None:
+            if not self.synced:
+                return
+            events = self.user.events()
+            for uid, s in self.desired.items():
+                if uid in self.declined or uid in self.owned_by_user:
+                    continue
+                assert uid in events, f"{uid} is planned but missing"
+                assert events[uid].icalendar_component.decoded("DTSTART") == s.start
+
+    return CalendarMachine
+
+
+def test_calendar_state_machine(caldav_server: Server, tmp_path: Path) -> None:
+    machine = build_machine(caldav_server, tmp_path)
+    run_state_machine_as_test(machine, settings=settings(
+        max_examples=max(40, settings.default.max_examples // 20), stateful_step_count=12,
+        deadline=None))

@@ -1,0 +1,179 @@
+"""The sync engine's rails, on an in-memory store: crashes, 412s, garbage, the empty guard."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from syncd.model import SessionStatus
+from syncd.sinks.base import Op
+from syncd.sinks.sync import SyncEngine
+from syncd.state import State
+from tests.fakes import Crash, Crashing, MemoryStore
+from tests.integration.caldav_helpers import NOW, sessions
+
+
+def engine(store, path: Path) -> SyncEngine:
+    return SyncEngine("caldav", store, State(path), "Europe/Berlin")
+
+
+def run(eng: SyncEngine, desired, now=NOW):
+    return eng.pull(now), eng.push(desired, now, dry_run=False)
+
+
+def ours(store: MemoryStore) -> dict[str, str]:
+    from icalendar import Calendar
+
+    out = {}
+    for _href, (_, text) in store.items.items():
+        for ev in Calendar.from_ical(text).walk("VEVENT"):
+            uid = str(ev["UID"])
+            assert uid not in out, f"duplicate {uid}"
+            out[uid] = str(ev["DTSTART"].to_ical())
+    return out
+
+
+# (what the crashed cycle does, the store call it dies around)
+SCENARIOS = [
+    ("create", "create"), ("update", "update"), ("delete", "delete"),
+    ("create", "poll"), ("update", "fetch"),
+]
+
+
+@pytest.mark.parametrize("when", ["before", "after"])
+@pytest.mark.parametrize("change, method", SCENARIOS)
+def test_crash_at_any_step_then_restart_converges(tmp_path, change, method, when):
+    store = MemoryStore()
+    start = sessions(4)
+    run(engine(store, tmp_path), start[:3] if change == "create" else start)
+    if change == "create":
+        target = start
+    elif change == "update":
+        target = sessions(4, shift_min=30)
+    else:
+        target = start[:2]
+    if method == "fetch":
+        # make the crashed cycle need a fetch: the server re-serialised one event
+        href = store.href_for(start[0].uid)
+        _etag, text = store.items[href]
+        store.items[href] = ('"reserialised"', text)
+    crashing = Crashing(store, method, when)
+    try:
+        run(engine(crashing, tmp_path), target)
+    except Crash:
+        pass
+    else:
+        pytest.fail("the scenario never reached its crash point")
+    assert crashing.calls >= 1
+    restarted = engine(store, tmp_path)  # a new process: new connection, same state file
+    run(restarted, target)
+    assert ours(store) == {s.uid: ours_dtstart(s) for s in target}
+    pull, push = run(restarted, target)
+    assert (pull.actions, push.actions) == ([], []), "converged: nothing left to do"
+
+
+def ours_dtstart(s) -> str:
+    from syncd.sinks.events import to_event
+    from tests.helpers import TZ
+
+    return str(to_event(s, TZ, sequence=0, stamp=NOW)["DTSTART"].to_ical())
+
+
+def test_412_on_update_never_overwrites(tmp_path):
+    store = MemoryStore()
+    eng = engine(store, tmp_path)
+    run(eng, sessions())
+    eng.pull(NOW)
+    href = store.href_for(sessions()[0].uid)
+    user_text = store.items[href][1].replace("Heavy strength", "Mine")
+    store.user_put(href, user_text)
+    push = eng.push(sessions(shift_min=30), NOW, dry_run=False)
+    assert store.items[href][1] == user_text
+    assert any("changed on the server meanwhile" in w for w in push.warnings)
+    pull, push = run(eng, sessions(shift_min=30))
+    assert [c.uid for c in pull.changes if c.pinned] == [sessions()[0].uid]
+    assert store.items[href][1] == user_text
+
+
+def test_reserialised_event_is_not_a_user_edit(tmp_path):
+    store = MemoryStore()
+    eng = engine(store, tmp_path)
+    run(eng, sessions())
+    href = store.href_for(sessions()[1].uid)
+    _etag, text = store.items[href]
+    # the same fields, other bytes: a server re-serialising or an alarm acknowledged
+    store.user_put(href, text.replace("PRODID:-//syncd//syncd//EN", "PRODID:-//server//EN"))
+    pull, push = run(eng, sessions())
+    assert pull.changes == [] and push.actions == []
+
+
+def test_garbage_from_the_server_is_skipped_with_a_warning(tmp_path):
+    store = MemoryStore()
+    eng = engine(store, tmp_path)
+    run(eng, sessions())
+    href = store.href_for(sessions()[2].uid)
+    store.user_put(href, "this is not iCalendar")
+    pull, push = run(eng, sessions(shift_min=30))
+    assert any("not a readable event" in w for w in pull.warnings)
+    assert all(a.op is not Op.DELETE for a in push.actions)
+    assert store.items[href][1] == "this is not iCalendar", "left alone"
+
+
+def test_empty_calendar_guard(tmp_path):
+    store = MemoryStore()
+    eng = engine(store, tmp_path)
+    run(eng, sessions())
+    store.items.clear()
+    eng.state.put("sink:caldav", "token", None)  # a full listing, as after a server reset
+    pull, push = run(eng, sessions())
+    assert pull.changes == [] and push.actions == []
+    assert any("lists none of syncd's 4 events" in w for w in pull.warnings)
+
+
+def test_session_pinned_in_the_plan_is_never_written(tmp_path):
+    store = MemoryStore()
+    eng = engine(store, tmp_path)
+    s = sessions()
+    run(eng, s)
+    pinned = [replace(s[0], status=SessionStatus.PINNED), *s[1:]]
+    _, push = run(eng, pinned)
+    assert push.actions == []
+
+
+def test_traffic_budget(tmp_path):
+    store = MemoryStore()
+    eng = engine(store, tmp_path)
+    run(eng, sessions())
+    before = store.requests
+    run(eng, sessions())
+    assert store.requests - before == 1
+    before = store.requests
+    run(eng, sessions(shift_min=15)[:2] + sessions()[2:])
+    assert store.requests - before <= 2 + 2
+    before = store.requests
+    run(eng, sessions(shift_min=15)[:2] + sessions()[2:])
+    assert store.requests - before == 1
+
+
+def test_user_delete_of_a_just_created_event_is_seen(tmp_path):
+    # The diffing token would hide a create-then-delete: the engine must move past its writes.
+    store = MemoryStore()
+    eng = engine(store, tmp_path)
+    run(eng, sessions())
+    store.user_delete(store.href_for(sessions()[3].uid))
+    pull, push = run(eng, sessions())
+    assert [(c.uid, c.pinned) for c in pull.changes] == [(sessions()[3].uid, False)]
+    assert push.actions == []
+
+
+def test_a_delete_only_happens_to_future_sessions(tmp_path):
+    store = MemoryStore()
+    eng = engine(store, tmp_path)
+    run(eng, sessions())
+    later = sessions()[1].end + timedelta(hours=1)
+    _pull, push = run(eng, [], now=later)
+    deleted = [a.uid for a in push.actions if a.op is Op.DELETE]
+    assert deleted == [s.uid for s in sessions()[2:]]
