@@ -138,3 +138,36 @@ def test_help_lists_the_commands(cli):
     assert res.returncode == 0
     for command in ("run", "plan", "config", "status"):
         assert command in res.stdout
+
+
+def test_unreachable_caldav_server_is_exit_3_and_one_line(cli):
+    from tests.integration.servers import free_port
+
+    port = free_port()  # nothing listens here
+    path = cli.cwd / "config.toml"
+    path.write_text(f'[calendar]\nurl = "http://127.0.0.1:{port}/"\nusername = "ana"\n'
+                    'password = "s3cret-pw"\n[[plan.week]]\nday = "tue"\nkind = "quality"\n')
+    res = cli("-q", "--config", str(path), "--now", NOW, "run", "--once")
+    assert res.returncode == 3, res.stderr
+    errors = [line for line in res.stderr.splitlines() if line.startswith("syncd: caldav:")]
+    assert len(errors) == 1 and "did not answer" in errors[0] and "will retry" in errors[0]
+    assert "s3cret-pw" not in res.stdout + res.stderr
+    assert "Traceback" not in res.stderr
+
+
+def test_refused_login_is_exit_1_naming_url_and_user(cli, tmp_path):
+    from tests.integration.servers import radicale
+
+    server = radicale(tmp_path, auth=True)
+    server.start()
+    try:
+        path = cli.cwd / "config.toml"
+        path.write_text(f'[calendar]\nurl = "{server.url}"\nusername = "runner"\n'
+                        'password = "not-the-password"\n')
+        res = cli("-q", "--config", str(path), "--now", NOW, "run", "--once")
+        assert res.returncode == 1, res.stderr
+        line = next(x for x in res.stderr.splitlines() if x.startswith("syncd: caldav:"))
+        assert f"CalDAV server {server.url.rstrip('/')} refused the login for user 'runner'" in line
+        assert "not-the-password" not in res.stdout + res.stderr
+    finally:
+        server.stop()

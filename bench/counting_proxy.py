@@ -1,0 +1,62 @@
+"""A tiny HTTP proxy on 127.0.0.1 that forwards to one upstream and counts what crosses it.
+
+Used by the benchmarks to measure requests and bytes per cycle exactly as a server sees them.
+"""
+
+from __future__ import annotations
+
+import http.client
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class Counter:
+    def __init__(self) -> None:
+        self.requests = 0
+        self.bytes = 0
+        self.lock = threading.Lock()
+
+    def take(self) -> tuple[int, int]:
+        with self.lock:
+            out = (self.requests, self.bytes)
+            self.requests = 0
+            self.bytes = 0
+            return out
+
+
+def start_proxy(upstream_port: int) -> tuple[ThreadingHTTPServer, Counter]:
+    counter = Counter()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def _forward(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
+            conn = http.client.HTTPConnection("127.0.0.1", upstream_port, timeout=30)
+            conn.request(self.command, self.path, body=body, headers=headers)
+            resp = conn.getresponse()
+            data = resp.read()
+            self.send_response(resp.status, resp.reason)
+            for k, v in resp.getheaders():
+                if k.lower() not in ("transfer-encoding", "connection", "content-length"):
+                    self.send_header(k, v)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            conn.close()
+            head = len(self.requestline) + sum(len(k) + len(v) + 4 for k, v in headers.items())
+            with counter.lock:
+                counter.requests += 1
+                counter.bytes += head + len(body) + len(data)
+
+        do_GET = do_PUT = do_DELETE = do_PROPFIND = do_REPORT = do_OPTIONS = _forward
+        do_MKCALENDAR = do_PROPPATCH = do_POST = do_HEAD = _forward
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, counter
