@@ -20,14 +20,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from counting_proxy import start_proxy
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from syncd.config.loader import CalDavSettings, Secret
 from syncd.model import Session, SessionKind
 from syncd.sinks.caldav import CalDavSink
 from syncd.state import State
+from tests.proxy import start_proxy
 
 TZ = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 11, 22, 8, 0, tzinfo=TZ)

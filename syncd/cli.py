@@ -181,6 +181,17 @@ def config_sample() -> None:
 
 
 @main.command()
+@click.option("--email", help="Your Garmin Connect email (asked if not given).")
+@click.pass_obj
+@handle_errors
+def login(obj: Context, email: str | None) -> None:
+    """Log in to Garmin Connect once; only the tokens are saved (0600), never the password."""
+    from syncd.commands import garmin_login
+
+    sys.exit(int(garmin_login(obj, email, echo=click.echo)))
+
+
+@main.command()
 @click.pass_obj
 @handle_errors
 def status(obj: Context) -> None:

@@ -98,3 +98,23 @@ def show_status(obj: Context, echo: Echo) -> ExitCode:
     text, code = status_text(obj)
     echo(text)
     return code
+
+
+def garmin_login(obj: Context, email: str | None, echo: Echo) -> ExitCode:
+    import click
+
+    from syncd.sources.garmin_client import interactive_login, token_path
+    from syncd.state import ensure_private_dir, resolve_state_dir
+
+    directory = resolve_state_dir(obj.state_dir)
+    ensure_private_dir(directory)
+    api_url = obj.config.garmin.api_url if obj.config.garmin else None
+    address = email or click.prompt("Garmin Connect email")
+    password = click.prompt("Password (not stored)", hide_input=True)
+    name = interactive_login(api_url, token_path(directory), address, password,
+                             lambda: str(click.prompt("Code from Garmin (MFA)")))
+    echo(f"Logged in as {name}. Tokens saved to {token_path(directory)} (0600); "
+         "the password was not stored.")
+    if obj.config.garmin is None:
+        echo("Now set `[sources.garmin] enabled = true` in your config.")
+    return ExitCode.OK

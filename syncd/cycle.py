@@ -28,17 +28,20 @@ BACKOFF_FIRST = timedelta(minutes=1)
 BACKOFF_MAX = timedelta(hours=2)
 
 
-def backoff_delay(failures: int, rng: random.Random | None = None) -> timedelta:
-    """Exponential backoff with ±20 % jitter: 1, 2, 4 … minutes, at most 2 hours."""
-    base = min(BACKOFF_FIRST * (2 ** max(0, failures - 1)), BACKOFF_MAX)
+def backoff_delay(failures: int, first: timedelta = BACKOFF_FIRST,
+                  rng: random.Random | None = None) -> timedelta:
+    """Exponential backoff with ±20 % jitter: first, 2×, 4× … at most 2 hours."""
+    base = min(first * (2 ** max(0, failures - 1)), BACKOFF_MAX)
     return base * (rng or random).uniform(0.8, 1.2)
 
 
 class Component:
     """Backoff bookkeeping for one source or sink, kept in the state."""
 
-    def __init__(self, state: State | None, name: str, now: datetime, honour: bool) -> None:
+    def __init__(self, state: State | None, name: str, now: datetime, honour: bool,
+                 first: timedelta = BACKOFF_FIRST) -> None:
         self.state, self.name, self.now, self.honour = state, name, now, honour
+        self.first = first
 
     def waiting(self) -> str | None:
         """Why this component is skipped this cycle, or None to run it."""
@@ -49,13 +52,16 @@ class Component:
             return None
         return f"backing off after {c.failures} failures (next try {c.next_try}): {c.last_error}"
 
-    def failed(self, error: str) -> None:
+    def failed(self, error: str, retry_after: float | None = None) -> None:
+        """Record a failure; the next try waits the backoff, or longer if the server said."""
         if self.state is None:
             return
         c = self.state.component(self.name)
         failures = (c.failures if c else 0) + 1
-        self.state.record_component(self.name, self.now, error,
-                                    next_try=self.now + backoff_delay(failures))
+        delay = backoff_delay(failures, self.first)
+        if retry_after:
+            delay = max(delay, timedelta(seconds=retry_after))
+        self.state.record_component(self.name, self.now, error, next_try=self.now + delay)
 
     def ok(self, detail: str | None = None) -> None:
         if self.state is not None:
@@ -93,12 +99,12 @@ def build_sinks(config: Config, state: State) -> list[Sink]:
 
 
 def gather(sources: list[Source], window: FetchWindow, state: State | None,
-           result_errors: dict[str, str], honour_backoff: bool = False
-           ) -> tuple[Observations, bool]:
+           result_errors: dict[str, str], honour_backoff: bool = False,
+           first: timedelta = BACKOFF_FIRST) -> tuple[Observations, bool]:
     obs = Observations()
     transient = False
     for source in sources:
-        comp = Component(state, f"source:{source.name}", window.now, honour_backoff)
+        comp = Component(state, f"source:{source.name}", window.now, honour_backoff, first)
         if (why := comp.waiting()) is not None:
             result_errors[source.name] = why
             transient = True
@@ -112,7 +118,7 @@ def gather(sources: list[Source], window: FetchWindow, state: State | None,
             transient |= isinstance(exc, TransientError)
             result_errors[source.name] = str(exc)
             log.warning("source %s: %s", source.name, exc)
-            comp.failed(str(exc))
+            comp.failed(str(exc), getattr(exc, "retry_after", None))
             cached = getattr(source, "cached", None)
             if callable(cached):
                 obs = obs.merge(cached(window))
@@ -150,13 +156,16 @@ def run_cycle(config: Config, state: State, now: datetime, *, dry_run: bool = Fa
     errors: dict[str, str] = {}
     srcs = build_sources(config, state) if sources is None else sources
     snks = build_sinks(config, state) if sinks is None else sinks
-    obs, transient = gather(srcs, fetch_window(config, now), state, errors, honour_backoff)
+    # The first retry waits one interval at most: a short blip costs one missed cycle.
+    first = min(BACKOFF_FIRST, timedelta(minutes=config.interval_minutes))
+    obs, transient = gather(srcs, fetch_window(config, now), state, errors, honour_backoff,
+                            first)
 
     published = {s.uid: s for s in state.sessions()}
     reports: list[SinkReport] = []
     ok_sinks: list[Sink] = []
     for sink in snks:
-        comp = Component(state, f"sink:{sink.name}", now, honour_backoff and not dry_run)
+        comp = Component(state, f"sink:{sink.name}", now, honour_backoff and not dry_run, first)
         if (why := comp.waiting()) is not None:
             errors[sink.name] = why
             transient = True
@@ -179,7 +188,7 @@ def run_cycle(config: Config, state: State, now: datetime, *, dry_run: bool = Fa
     if not dry_run:
         _persist(state, published, p, now)
     for sink in ok_sinks:
-        comp = Component(state, f"sink:{sink.name}", now, honour_backoff)
+        comp = Component(state, f"sink:{sink.name}", now, honour_backoff, first)
         try:
             report = sink.push(p.sessions, now, dry_run, stop=stop)
         except SyncdError as exc:

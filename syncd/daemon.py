@@ -26,6 +26,8 @@ from syncd.notify import Notifier
 if TYPE_CHECKING:
     from syncd.config.loader import Config
     from syncd.cycle import CycleResult
+    from syncd.sinks.base import Sink
+    from syncd.sources.base import Source
     from syncd.state import State
 
 log = logging.getLogger(__name__)
@@ -68,16 +70,19 @@ def run_daemon(config_path: str | None, state_dir: str | None, verbosity: int, *
     except SyncdError as exc:
         print(f"syncd: {exc}", flush=True, file=sys.stderr)
         return int(exc.exit_code)
-    log.info("syncd started: config %s, state %s, every %d min%s", config.origin,
+    log.info("syncd started: config %s, state %s, every %g min%s", config.origin,
              state.directory, config.interval_minutes, " (dry run)" if dry_run else "")
     notifier.ready("starting first cycle")
     rng = random.Random()
+    parts = _parts(config, state)
     try:
         while not flags.stop:
             if flags.reload:
-                config = _reload(config, config_path, notifier)
+                new = _reload(config, config_path, notifier)
+                if new is not config:
+                    config, parts = new, _parts(new, state)
                 flags.reload = False
-            result = _cycle(config, state, dry_run, flags)
+            result = _cycle(config, state, dry_run, flags, parts)
             notifier.status(_status_line(config, result))
             if flags.stop:
                 break
@@ -105,13 +110,21 @@ def _reload(config: Config, config_path: str | None, notifier: Notifier) -> Conf
     return new
 
 
-def _cycle(config: Config, state: State, dry_run: bool, flags: Flags) -> CycleResult | None:
+def _parts(config: Config, state: State) -> tuple[list[Source], list[Sink]]:
+    """Sources and sinks live across cycles: logins and discovery happen once, not per cycle."""
+    from syncd.cycle import build_sinks, build_sources
+
+    return build_sources(config, state), build_sinks(config, state)
+
+
+def _cycle(config: Config, state: State, dry_run: bool, flags: Flags,
+           parts: tuple[list[Source], list[Sink]]) -> CycleResult | None:
     from syncd.cycle import run_cycle
 
     now = datetime.now(config.athlete.tz)
     try:
         result = run_cycle(config, state, now, dry_run=dry_run, honour_backoff=True,
-                           stop=lambda: flags.stop)
+                           stop=lambda: flags.stop, sources=parts[0], sinks=parts[1])
     except SyncdError as exc:
         log.error("cycle failed: %s", exc)
         return None

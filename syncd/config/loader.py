@@ -97,6 +97,13 @@ class RunningCalendar:
 
 
 @dataclass(frozen=True)
+class GarminConfig:
+    api_url: str | None
+    history_days: int
+    readiness: bool
+
+
+@dataclass(frozen=True)
 class Config:
     origin: str
     athlete: Athlete
@@ -107,9 +114,11 @@ class Config:
     demo: bool
     ics: IcsSettings | None
     caldav: CalDavSettings | None
-    interval_minutes: int
+    interval_minutes: float
     values: dict[str, Any]
     running_calendar: RunningCalendar | None = None
+    garmin: GarminConfig | None = None
+    fit_folders: tuple[Path, ...] = ()
 
 
 def find_config(explicit: str | None, env: dict[str, str] | None = None) -> Path | None:
@@ -242,7 +251,15 @@ def _build(v: dict[str, Any], origin: str, base_dir: Path, env: dict[str, str]) 
     return Config(origin=origin, athlete=athlete, rules=rules, horizon_days=r["horizon_days"],
                   races=races, week_plan=week, demo=v["sources"]["demo"], ics=ics,
                   caldav=caldav, interval_minutes=v["daemon"]["interval_minutes"], values=v,
-                  running_calendar=running)
+                  running_calendar=running, garmin=_garmin(v["sources"]["garmin"]),
+                  fit_folders=tuple(_resolve_path(f, base_dir)
+                                    for f in v["sources"]["fit"]["folders"]))
+
+
+def _garmin(g: dict[str, Any]) -> GarminConfig | None:
+    if not g["enabled"]:
+        return None
+    return GarminConfig(g["api_url"], g["history_days"], g["readiness"])
 
 
 def _resolve_path(raw: str, base_dir: Path) -> Path:

@@ -162,6 +162,22 @@ SCHEMA = Table("", "syncd configuration", (
     )),
     Table("sources", "Where syncd learns what you ran.", (
         Key("demo", Bool(), "Use the bundled demo runner (no account needed).", default=False),
+        Table("garmin", "Garmin Connect: your runs, strength workouts and morning readiness. "
+              "Log in once with `syncd login`; only the tokens are kept.", (
+            Key("enabled", Bool(), "Read activities from Garmin Connect.", default=False),
+            Key("history_days", Int(14, 730),
+                "How far back the first sync reads (later syncs read only what is new).",
+                default=112),
+            Key("readiness", Bool(),
+                "Read morning training readiness and HRV status (low turns heavy into light).",
+                default=True),
+            Key("api_url", Url(), "For testing and proxies only: another base URL for "
+                "Garmin's API.", example="http://127.0.0.1:8080"),
+        )),
+        Table("fit", "Folders of FIT files (a watch mounted over USB, a Gadgetbridge export).", (
+            Key("folders", ListOf(Str(nonempty=True)), "Folders scanned for .fit files "
+                "(subfolders too).", default=[], example=["/media/GARMIN/Garmin/Activity"]),
+        )),
         Table("calendar", "Your running plan from a calendar (Runna, TrainingPeaks, "
               "intervals.icu, Garmin): each event is classified easy/long/quality/race.", (
             Key("ics_url", Url(), "An ICS feed URL.", example="https://example.org/plan.ics"),
@@ -205,7 +221,8 @@ SCHEMA = Table("", "syncd configuration", (
             example=30),
     )),
     Table("daemon", "How `syncd run` behaves as a service.", (
-        Key("interval_minutes", Int(1, 1440), "Minutes between sync cycles.", default=15),
+        Key("interval_minutes", Float(0.0166, 1440),
+            "Minutes between sync cycles (fractions allowed: 0.5 is 30 s).", default=15.0),
     )),
 ))
 

@@ -23,6 +23,16 @@ class BadActivity(ValueError):
     """A summary without the fields every activity must have."""
 
 
+def normalise(act: dict[str, Any]) -> dict[str, Any]:
+    """The single-activity shape (``summaryDTO``, ``activityTypeDTO``) as a list entry."""
+    if not isinstance(act.get("summaryDTO"), dict):
+        return act
+    flat = {**act, **act["summaryDTO"]}
+    flat.setdefault("activityType", act.get("activityTypeDTO"))
+    flat.setdefault("eventType", act.get("eventTypeDTO"))
+    return flat
+
+
 def _num(value: Any) -> float | None:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
@@ -32,7 +42,8 @@ def parse_start(act: dict[str, Any]) -> datetime:
     if not isinstance(raw, str):
         raise BadActivity("no startTimeGMT")
     try:
-        return datetime.fromisoformat(raw.replace(" ", "T")).replace(tzinfo=UTC)
+        return datetime.fromisoformat(raw.replace(" ", "T")).replace(tzinfo=UTC,
+                                                                     microsecond=0)
     except ValueError:
         raise BadActivity(f"startTimeGMT {raw!r} is not a time") from None
 
@@ -43,6 +54,7 @@ def type_key(act: dict[str, Any]) -> str:
 
 
 def evidence(act: dict[str, Any]) -> Evidence:
+    act = normalise(act)
     event = act.get("eventType") or act.get("eventTypeDTO") or {}
     zones = tuple(_num(act.get(f"hrTimeInZone_{i}")) for i in range(1, 6))
     return Evidence(
@@ -67,6 +79,7 @@ def activity_to_record(act: dict[str, Any], history: History | None = None,
 
     Instants stay in UTC; local days are computed by whoever needs them.
     """
+    act = normalise(act)
     key = type_key(act)
     if not (is_run(key) or is_strength(key)):
         return None
@@ -98,6 +111,7 @@ def records_from_activities(acts: Iterable[dict[str, Any]], tz: ZoneInfo,
             problems.append("an activity that is not a JSON object")
             continue
         try:
+            act = normalise(act)
             good.append((parse_start(act), act))
         except BadActivity as exc:
             problems.append(f"activity {act.get('activityId', '?')}: {exc}")

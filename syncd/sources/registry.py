@@ -17,6 +17,15 @@ def sources_for(config: Config, state: State) -> list[Source]:
         from syncd.sources.template import WeeklyTemplateSource
 
         out.append(WeeklyTemplateSource(config.week_plan))
+    if config.garmin is not None:
+        from syncd.sources.garmin import GarminSettings, GarminSource
+
+        g = config.garmin
+        out.append(GarminSource(GarminSettings(g.api_url, g.history_days, g.readiness), state))
+    if config.fit_folders:
+        from syncd.sources.fit_folder import FitFolderSource
+
+        out.append(FitFolderSource(config.fit_folders, state))
     if config.running_calendar is not None:
         from syncd.sources.running_calendar import (
             DEFAULT_SKIP,

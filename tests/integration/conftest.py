@@ -33,4 +33,5 @@ def cli(tmp_path: Path) -> Cli:
     return Cli(tmp_path)
 
 
+from tests.integration.fake_garmin import fake_garmin  # noqa: E402,F401  (fixture)
 from tests.integration.servers import caldav_server  # noqa: E402,F401  (fixture)

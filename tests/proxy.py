@@ -1,12 +1,14 @@
 """A tiny HTTP proxy on 127.0.0.1 that forwards to one upstream and counts what crosses it.
 
-Used by the benchmarks to measure requests and bytes per cycle exactly as a server sees them.
+Used by the benchmarks to measure requests and bytes per cycle exactly as a server sees them,
+and by the daemon tests to slow a server down (``delay``) so a signal lands mid-cycle.
 """
 
 from __future__ import annotations
 
 import http.client
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -24,7 +26,7 @@ class Counter:
             return out
 
 
-def start_proxy(upstream_port: int) -> tuple[ThreadingHTTPServer, Counter]:
+def start_proxy(upstream_port: int, delay: float = 0.0) -> tuple[ThreadingHTTPServer, Counter]:
     counter = Counter()
 
     class Handler(BaseHTTPRequestHandler):
@@ -34,6 +36,8 @@ def start_proxy(upstream_port: int) -> tuple[ThreadingHTTPServer, Counter]:
             pass
 
         def _forward(self) -> None:
+            if delay:
+                time.sleep(delay)
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}

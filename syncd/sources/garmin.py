@@ -1,0 +1,190 @@
+"""Completed runs and strength workouts from Garmin Connect, plus morning readiness.
+
+Incremental: activities are read newest first, a page of 20 at a time, back to the newest
+one already known minus an overlap of two days (late uploads, renamed or deleted
+activities), so a cycle with nothing new costs one request. Everything read is cached in
+the state; when Garmin fails, the cache still feeds the planner.
+
+Only saved tokens are used (``syncd login`` makes them). When Garmin rejects them, syncd
+says so once, stops calling Garmin, and tries again after a pause or as soon as the token
+file changes: never a login storm.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from syncd.classify import Keywords
+from syncd.errors import AuthError, TransientError
+from syncd.model import Readiness
+from syncd.sources.base import FetchWindow, Observations
+from syncd.sources.garmin_client import garmin_errors, login_with_tokens, token_path
+from syncd.sources.garmin_shapes import BadActivity, parse_start, records_from_activities
+from syncd.state import State
+
+log = logging.getLogger(__name__)
+PAGE = 20
+MAX_PAGES = 100
+OVERLAP = timedelta(days=2)
+AUTH_PAUSE = timedelta(hours=6)
+READINESS_RETRY = timedelta(hours=1)
+SCOPE = "garmin"
+
+
+@dataclass(frozen=True)
+class GarminSettings:
+    api_url: str | None
+    history_days: int
+    readiness: bool
+
+
+class GarminSource:
+    name = "garmin"
+
+    def __init__(self, settings: GarminSettings, state: State, keywords: Keywords | None = None
+                 ) -> None:
+        self.settings = settings
+        self.state = state
+        self.keywords = keywords
+        self.tokens = token_path(state.directory)
+        self._client: Any = None
+        self.requests = 0
+
+    # -- auth ------------------------------------------------------------------------------
+
+    def _token_stamp(self) -> str:
+        try:
+            st = self.tokens.stat()
+        except OSError:
+            return "missing"
+        return f"{st.st_mtime_ns}:{st.st_size}"
+
+    def _client_for(self, now: datetime) -> Any:
+        rejected = self.state.get(SCOPE, "rejected_at")
+        if rejected is not None:
+            same_tokens = self.state.get(SCOPE, "rejected_tokens") == self._token_stamp()
+            if same_tokens and now < datetime.fromisoformat(rejected) + AUTH_PAUSE:
+                raise AuthError("Garmin rejected the saved login; run `syncd login` "
+                                "(not calling Garmin until then)")
+        if self._client is None:
+            try:
+                self._client = login_with_tokens(self.settings.api_url, self.tokens)
+                self.requests += 2  # the two profile calls of a login
+            except AuthError:
+                self._rejected(now)
+                raise
+        return self._client
+
+    def _rejected(self, now: datetime) -> None:
+        self._client = None
+        self.state.put(SCOPE, "rejected_at", now.isoformat())
+        self.state.put(SCOPE, "rejected_tokens", self._token_stamp())
+        log.error("Garmin rejected the saved login; run `syncd login`")
+
+    def _call(self, now: datetime, what: str, fn: str, *args: Any) -> Any:
+        client = self._client_for(now)
+        self.requests += 1
+        try:
+            with garmin_errors(what):
+                return getattr(client, fn)(*args)
+        except AuthError:
+            self._rejected(now)
+            raise
+
+    # -- fetching --------------------------------------------------------------------------
+
+    def fetch(self, window: FetchWindow) -> Observations:
+        now = window.now
+        since = self._since(window)
+        seen: dict[str, dict[str, Any]] = {}
+        for page_no in range(MAX_PAGES):
+            page = self._call(now, "reading activities", "get_activities", page_no * PAGE, PAGE)
+            if not isinstance(page, list):
+                raise TransientError("Garmin sent an unreadable activity list; will retry")
+            oldest = None
+            for act in page:
+                if not isinstance(act, dict) or "activityId" not in act:
+                    log.warning("skipped an activity without an id")
+                    continue
+                try:
+                    start = parse_start(act)
+                except BadActivity as exc:
+                    log.warning("skipped activity %s: %s", act.get("activityId"), exc)
+                    continue
+                oldest = start if oldest is None else min(oldest, start)
+                if start >= since:
+                    seen[str(act["activityId"])] = act
+            if len(page) < PAGE or (oldest is not None and oldest < since):
+                break
+        self._store(seen, since)
+        self.state.put(SCOPE, "rejected_at", None)
+        obs = self.cached(window)
+        if self.settings.readiness:
+            obs = obs.merge(Observations(readiness=self._readiness(window)))
+        return obs
+
+    def _since(self, window: FetchWindow) -> datetime:
+        floor = window.now - timedelta(days=self.settings.history_days)
+        row = self.state.db.execute(
+            "SELECT max(start) FROM activities WHERE source=?", (self.name,)).fetchone()
+        if row[0] is None:
+            return floor
+        return max(floor, datetime.fromisoformat(row[0]) - OVERLAP)
+
+    def _store(self, seen: dict[str, dict[str, Any]], since: datetime) -> None:
+        with self.state.transaction():
+            # Activities deleted on Garmin inside the re-read window go from the cache too.
+            self.state.db.execute("DELETE FROM activities WHERE source=? AND start>=?",
+                                  (self.name, since.isoformat()))
+            self.state.db.executemany(
+                "INSERT OR REPLACE INTO activities (source, id, start, payload) VALUES (?,?,?,?)",
+                [(self.name, ident, parse_start(act).isoformat(), json.dumps(act))
+                 for ident, act in seen.items()])
+
+    def cached(self, window: FetchWindow) -> Observations:
+        """What the cache knows, without calling Garmin (used when Garmin fails)."""
+        rows = self.state.db.execute(
+            "SELECT payload FROM activities WHERE source=? AND start>=? ORDER BY start",
+            (self.name, (window.start - timedelta(days=28)).astimezone(UTC).isoformat()))
+        acts = [json.loads(r[0]) for r in rows]
+        runs, lifts, _ = records_from_activities(acts, window.tz, self.keywords)
+        runs = [r for r in runs if r.start >= window.start]
+        return Observations(completed_runs=tuple(runs), strength=tuple(lifts))
+
+    def _readiness(self, window: FetchWindow) -> tuple[Readiness, ...]:
+        """This morning's readiness and HRV status: read once a day, retried hourly until set."""
+        day = window.now.astimezone(window.tz).date()
+        key = f"readiness:{day.isoformat()}"
+        cached = self.state.get(SCOPE, key)
+        if cached is not None:
+            data = json.loads(cached)
+            if data.get("score") is not None or data.get("hrv") is not None:
+                return (Readiness(day, data.get("score"), data.get("hrv"), "garmin"),)
+            if window.now < datetime.fromisoformat(data["tried"]) + READINESS_RETRY:
+                return ()
+        try:
+            morning = self._call(window.now, "reading readiness",
+                                 "get_morning_training_readiness", day.isoformat())
+            hrv = self._call(window.now, "reading HRV", "get_hrv_data", day.isoformat())
+        except TransientError as exc:
+            log.info("readiness not read this cycle: %s", exc)
+            return ()
+        score = morning.get("score") if isinstance(morning, dict) else None
+        summary = hrv.get("hrvSummary") if isinstance(hrv, dict) else None
+        status = summary.get("status") if isinstance(summary, dict) else None
+        self.state.put(SCOPE, key, json.dumps({"score": score if isinstance(score, int) else None,
+                                               "hrv": status if isinstance(status, str) else None,
+                                               "tried": window.now.isoformat()}))
+        if score is None and status is None:
+            return ()
+        return (Readiness(day, score if isinstance(score, int) else None,
+                          status if isinstance(status, str) else None, "garmin"),)
+
+
+def tokens_exist(state_dir: Path) -> bool:
+    return token_path(state_dir).is_file()
