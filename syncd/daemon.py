@@ -10,6 +10,7 @@ systemd it speaks the notify protocol: READY=1, STATUS=, WATCHDOG=1 and STOPPING
 
 from __future__ import annotations
 
+import faulthandler
 import logging
 import random
 import signal
@@ -54,6 +55,9 @@ def install_handlers(flags: Flags) -> None:
     signal.signal(signal.SIGTERM, on_stop)
     signal.signal(signal.SIGINT, on_stop)
     signal.signal(signal.SIGHUP, on_hup)
+    # `kill -USR1` prints every thread's stack to the journal: how to see where a stuck
+    # daemon is, without stopping it.
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
 
 
 def run_daemon(config_path: str | None, state_dir: str | None, verbosity: int, *,
