@@ -1,37 +1,47 @@
 """`syncd run`: the long-running service loop.
 
-A cycle every ``daemon.interval_minutes`` (±10 % jitter so many installs do not hit a server
-at once), sleeping on an event between cycles rather than polling. A failing component backs
-off on its own (see ``cycle.Component``) while the others go on; an unexpected error in a
-cycle is logged and the loop continues. SIGTERM/SIGINT finish the write in progress and
-exit 0; SIGHUP reloads the config and keeps the old one if the new one is bad. Under
-systemd it speaks the notify protocol: READY=1, STATUS=, WATCHDOG=1 and STOPPING=1.
+The resident process stays small: it holds the config, answers signals, talks to systemd
+and sleeps. Each cycle runs in a forked child that imports the heavy libraries (caldav,
+garminconnect, icalendar), does the work, reports a summary through a pipe and exits. So
+the idle footprint is the parent's alone, a leak or a library that hangs cannot build up
+over months, and a cycle that outlives its time limit is killed, not waited for.
+
+A cycle every ``daemon.interval_minutes`` (±10 % jitter), sleeping on a wake-up event rather
+than polling. A failing component backs off on its own (``cycle.Component``) while the
+others go on. SIGTERM/SIGINT: the child finishes the write in progress, then both exit 0.
+SIGHUP reloads the config and keeps the old one if the new one is bad. Under systemd it
+speaks the notify protocol: READY=1, STATUS=, WATCHDOG=1 (also while a cycle runs),
+STOPPING=1. ``kill -USR1`` prints the stacks of the process it is sent to.
 """
 
 from __future__ import annotations
 
+import contextlib
 import faulthandler
+import json
 import logging
+import os
 import random
+import select
 import signal
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from syncd.errors import ExitCode, SyncdError
 from syncd.notify import Notifier
 
 if TYPE_CHECKING:
     from syncd.config.loader import Config
-    from syncd.cycle import CycleResult
-    from syncd.sinks.base import Sink
-    from syncd.sources.base import Source
-    from syncd.state import State
 
 log = logging.getLogger(__name__)
+STOP_GRACE = 8.0  # seconds a child gets to finish its write after SIGTERM
+MIN_CYCLE_LIMIT = 600.0
 
 
 @dataclass
@@ -55,8 +65,6 @@ def install_handlers(flags: Flags) -> None:
     signal.signal(signal.SIGTERM, on_stop)
     signal.signal(signal.SIGINT, on_stop)
     signal.signal(signal.SIGHUP, on_hup)
-    # `kill -USR1` prints every thread's stack to the journal: how to see where a stuck
-    # daemon is, without stopping it.
     faulthandler.register(signal.SIGUSR1, all_threads=True)
 
 
@@ -70,31 +78,27 @@ def run_daemon(config_path: str | None, state_dir: str | None, verbosity: int, *
     notifier = Notifier()
     try:
         config = load_config(config_path)
-        state = State(resolve_state_dir(state_dir))
+        directory = resolve_state_dir(state_dir)
+        State(directory).close()  # create and migrate it once, before any child runs
     except SyncdError as exc:
         print(f"syncd: {exc}", flush=True, file=sys.stderr)
         return int(exc.exit_code)
-    log.info("syncd started: config %s, state %s, every %g min%s", config.origin,
-             state.directory, config.interval_minutes, " (dry run)" if dry_run else "")
+    log.info("syncd started: config %s, state %s, every %g min%s", config.origin, directory,
+             config.interval_minutes, " (dry run)" if dry_run else "")
     notifier.ready("starting first cycle")
     rng = random.Random()
-    parts = _parts(config, state)
     try:
         while not flags.stop:
             if flags.reload:
-                new = _reload(config, config_path, notifier)
-                if new is not config:
-                    config, parts = new, _parts(new, state)
+                config = _reload(config, config_path, notifier)
                 flags.reload = False
-            result = _cycle(config, state, dry_run, flags, parts)
-            notifier.status(_status_line(config, result))
+            summary = run_child_cycle(config, directory, dry_run, flags, notifier)
+            notifier.status(_status_line(config, summary))
             if flags.stop:
                 break
-            interval = config.interval_minutes * 60 * rng.uniform(0.9, 1.1)
-            _sleep(interval, flags, notifier)
+            _sleep(config.interval_minutes * 60 * rng.uniform(0.9, 1.1), flags, notifier)
     finally:
         notifier.stopping()
-        state.close()
         log.info("syncd stopped")
     return int(ExitCode.OK)
 
@@ -114,40 +118,111 @@ def _reload(config: Config, config_path: str | None, notifier: Notifier) -> Conf
     return new
 
 
-def _parts(config: Config, state: State) -> tuple[list[Source], list[Sink]]:
-    """Sources and sinks live across cycles: logins and discovery happen once, not per cycle."""
-    from syncd.cycle import build_sinks, build_sources
-
-    return build_sources(config, state), build_sinks(config, state)
-
-
-def _cycle(config: Config, state: State, dry_run: bool, flags: Flags,
-           parts: tuple[list[Source], list[Sink]]) -> CycleResult | None:
-    from syncd.cycle import run_cycle
-
-    now = datetime.now(config.athlete.tz)
+def run_child_cycle(config: Config, state_dir: Path, dry_run: bool, flags: Flags,
+                    notifier: Notifier) -> dict[str, Any] | None:
+    """Fork, run one cycle in the child, return its summary (None if it failed)."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        os.close(read_end)
+        _child(config, state_dir, dry_run, write_end)
+    os.close(write_end)
+    limit = max(MIN_CYCLE_LIMIT, 4 * config.interval_minutes * 60)
+    started = time.monotonic()
+    step = min(1.0, notifier.watchdog_s / 2) if notifier.watchdog_s else 1.0
+    data = b""
+    stop_sent: float | None = None
+    killed = False
     try:
-        result = run_cycle(config, state, now, dry_run=dry_run, honour_backoff=True,
-                           stop=lambda: flags.stop, sources=parts[0], sinks=parts[1])
-    except SyncdError as exc:
-        log.error("cycle failed: %s", exc)
+        while True:
+            ready, _, _ = select.select([read_end], [], [], step)
+            if ready:
+                chunk = os.read(read_end, 65536)
+                if not chunk:
+                    break
+                data += chunk
+            notifier.watchdog()
+            now = time.monotonic()
+            if flags.stop and stop_sent is None:
+                os.kill(pid, signal.SIGTERM)  # finish the write in progress, then exit
+                stop_sent = now
+            late = stop_sent is not None and now - stop_sent > STOP_GRACE
+            if not killed and (late or now - started > limit):
+                if not late:
+                    log.error("a cycle ran for over %.0f s and was stopped", limit)
+                os.kill(pid, signal.SIGKILL)
+                killed = True
+    finally:
+        os.close(read_end)
+        _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0 or not data:
+        if not flags.stop:
+            log.error("the cycle failed (exit %s); the next one retries",
+                      os.waitstatus_to_exitcode(status))
         return None
-    except Exception:
-        # A bug must not kill a service that runs for months: log it whole and go on.
+    summary: dict[str, Any] = json.loads(data)
+    return summary
+
+
+def _child(config: Config, state_dir: Path, dry_run: bool, out: int) -> None:
+    code = 1
+    try:
+        _die_with_parent()
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda s, f: stop.set())
+        signal.signal(signal.SIGINT, lambda s, f: stop.set())
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+        summary = _cycle(config, state_dir, dry_run, stop.is_set)
+        os.write(out, json.dumps(summary).encode())
+        code = 0
+    except BaseException:
         log.exception("cycle failed with an unexpected error")
-        return None
+    finally:
+        os._exit(code)
+
+
+def _die_with_parent() -> None:
+    """A child whose daemon was killed (kill -9) dies too, instead of writing on alone."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    if name:
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(name).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() == 1:
+        os._exit(1)
+
+
+def _cycle(config: Config, state_dir: Path, dry_run: bool, stop: Any) -> dict[str, Any]:
+    from syncd.cycle import run_cycle
+    from syncd.state import State
+
+    state = State(state_dir)
+    try:
+        now = datetime.now(config.athlete.tz)
+        try:
+            result = run_cycle(config, state, now, dry_run=dry_run, honour_backoff=True,
+                               stop=stop)
+        except SyncdError as exc:
+            log.error("cycle failed: %s", exc)
+            return {"ok": False, "errors": {"cycle": str(exc)}, "next": None}
+    finally:
+        state.close()
     for line in result.changes:
         log.info("%s", line)
     for name, err in result.errors.items():
         log.warning("%s: %s", name, err)
-    return result
+    upcoming = next((s for s in result.plan.sessions if s.start > result.plan.now), None)
+    nxt = (f"{upcoming.title} {upcoming.start.astimezone(config.athlete.tz):%a %H:%M}"
+           if upcoming else None)
+    return {"ok": not result.errors, "errors": result.errors, "next": nxt,
+            "changes": len(result.changes)}
 
 
 def _sleep(seconds: float, flags: Flags, notifier: Notifier) -> None:
     """Sleep until the next cycle or a signal, waking only to feed the watchdog."""
-    step = seconds
-    if notifier.watchdog_s:
-        step = max(0.5, notifier.watchdog_s / 2)
+    step = max(0.5, notifier.watchdog_s / 2) if notifier.watchdog_s else seconds
     flags.wake.clear()
     remaining = seconds
     while remaining > 0 and not (flags.stop or flags.reload):
@@ -159,14 +234,13 @@ def _sleep(seconds: float, flags: Flags, notifier: Notifier) -> None:
     notifier.watchdog()
 
 
-def _status_line(config: Config, result: CycleResult | None) -> str:
+def _status_line(config: Config, summary: dict[str, Any] | None) -> str:
     from zoneinfo import ZoneInfo
 
     when = datetime.now(ZoneInfo(config.athlete.timezone))
-    if result is None:
+    if summary is None:
         return f"last cycle {when:%H:%M} failed; see the journal"
-    state = "ok" if not result.errors else f"{len(result.errors)} component(s) failing"
-    upcoming = next((s for s in result.plan.sessions if s.start > result.plan.now), None)
-    nxt = (f"next: {upcoming.title} {upcoming.start.astimezone(when.tzinfo):%a %H:%M}"
-           if upcoming else "no session planned")
+    errors = summary.get("errors") or {}
+    state = "ok" if not errors else f"{len(errors)} component(s) failing"
+    nxt = f"next: {summary['next']}" if summary.get("next") else "no session planned"
     return f"last cycle {when:%H:%M} {state}; {nxt}"

@@ -74,7 +74,6 @@ class GarminSource:
         if self._client is None:
             try:
                 self._client = login_with_tokens(self.settings.api_url, self.tokens)
-                self.requests += 2  # the two profile calls of a login
             except AuthError:
                 self._rejected(now)
                 raise

@@ -75,8 +75,11 @@ def garmin_errors(what: str) -> Iterator[None]:
         raise AuthError("Garmin rejected the saved login; run `syncd login`") from None
     except GarminConnectConnectionError as exc:
         status = getattr(getattr(exc, "response", None), "status_code", None)
-        if status in (401, 403):
+        if status == 401:
             raise AuthError("Garmin rejected the saved login; run `syncd login`") from None
+        if status == 403:
+            raise RateLimited(f"Garmin refused the request while {what} (403, usually a "
+                              "Cloudflare block); backing off", _retry_after(exc)) from None
         if status == 429:
             raise RateLimited(f"Garmin is rate-limiting syncd while {what}; backing off",
                               _retry_after(exc)) from None
@@ -100,12 +103,22 @@ def _retry_after(exc: BaseException) -> float | None:
 
 
 def login_with_tokens(api_url: str | None, tokens: Path) -> Any:
-    """A client logged in from the saved token file only: never with a password."""
+    """A client holding the saved tokens: never a password, and no request.
+
+    The library's ``login()`` would fetch the profile (two requests) to learn a display
+    name that none of the calls syncd makes needs; a token Garmin no longer accepts shows
+    up as a 401 on the first real call instead, after the library tried one refresh.
+    """
     if not tokens.is_file():
         raise AuthError(f"no Garmin login saved in {tokens.parent}; run `syncd login`")
+    from garminconnect import GarminConnectConnectionError
+
     g = make_garmin(api_url)
-    with garmin_errors("logging in with the saved tokens"):
-        g.login(str(tokens))
+    try:
+        g.client.load(str(tokens))
+    except (GarminConnectConnectionError, ValueError):
+        raise AuthError(f"the saved Garmin login in {tokens} is unreadable; "
+                        "run `syncd login`") from None
     return g
 
 

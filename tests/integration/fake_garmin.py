@@ -69,7 +69,7 @@ class FakeGarmin:
     def __init__(self, server: HTTPServer) -> None:
         self.server = server
         self.activities: list[dict[str, Any]] = []
-        self.mode: str | None = None  # "429", "401", "500", "garbage", "nofields"
+        self.mode: str | None = None  # "429", "401", "403", "500", "garbage", "nofields"
         self.retry_after: str | None = None
         self.log: list[str] = []
         server.expect_request(re.compile(".*")).respond_with_handler(self.handle)
@@ -100,7 +100,7 @@ class FakeGarmin:
                           "userName": "fake-runner"})
         if path == "/userprofile-service/userprofile/user-settings":
             return _json({"id": 1, "userData": {"measurementSystem": "metric"}})
-        if self.mode in ("429", "401", "500"):
+        if self.mode in ("429", "401", "403", "500"):
             headers = {"Retry-After": self.retry_after} if self.retry_after else {}
             return Response(json.dumps({"message": "nope"}), status=int(self.mode),
                             headers=headers, content_type="application/json")

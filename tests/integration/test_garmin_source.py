@@ -143,3 +143,14 @@ def test_no_saved_login_is_one_clear_line(fake_garmin, tmp_path):
         src.fetch(window())
     assert "run `syncd login`" in str(info.value)
     assert fake_garmin.log == []
+
+
+def test_403_is_a_block_to_back_off_from_not_a_bad_login(fake_garmin, tmp_path):
+    fake_garmin.generate(10, NOW)
+    src = source(fake_garmin, tmp_path)
+    fake_garmin.mode = "403"
+    with pytest.raises(RateLimited) as info:
+        src.fetch(window())
+    assert "Cloudflare" in str(info.value)
+    fake_garmin.mode = None
+    assert src.fetch(window(NOW + timedelta(minutes=15))).completed_runs, "not locked out"
