@@ -105,26 +105,24 @@ def gather(sources: list[Source], window: FetchWindow, state: State | None,
     transient = False
     for source in sources:
         comp = Component(state, f"source:{source.name}", window.now, honour_backoff, first)
-        if (why := comp.waiting()) is not None:
-            result_errors[source.name] = why
+        why = comp.waiting()
+        if why is None:
+            try:
+                obs = obs.merge(source.fetch(window))
+                comp.ok()
+                continue
+            except SyncdError as exc:
+                transient |= isinstance(exc, TransientError)
+                why = str(exc)
+                log.warning("source %s: %s", source.name, exc)
+                comp.failed(why, getattr(exc, "retry_after", None))
+        else:
             transient = True
-            cached = getattr(source, "cached", None)
-            if callable(cached):
-                obs = obs.merge(cached(window))
-            continue
-        try:
-            got = source.fetch(window)
-        except SyncdError as exc:
-            transient |= isinstance(exc, TransientError)
-            result_errors[source.name] = str(exc)
-            log.warning("source %s: %s", source.name, exc)
-            comp.failed(str(exc), getattr(exc, "retry_after", None))
-            cached = getattr(source, "cached", None)
-            if callable(cached):
-                obs = obs.merge(cached(window))
-            continue
-        obs = obs.merge(got)
-        comp.ok()
+        result_errors[source.name] = why
+        # A source that keeps a cache (Garmin) still feeds the planner what it last knew.
+        cached = getattr(source, "cached", None)
+        if callable(cached):
+            obs = obs.merge(cached(window))
     return obs, transient
 
 

@@ -47,6 +47,9 @@ class Observations:
 
 
 class Source(Protocol):
+    """``fetch`` raises a SyncdError when it cannot answer. A source that keeps a cache may
+    also offer ``cached(window) -> Observations``, used while it fails or backs off."""
+
     name: str
 
     def fetch(self, window: FetchWindow) -> Observations: ...

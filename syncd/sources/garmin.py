@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from syncd.classify import Keywords
+from syncd.config.loader import GarminConfig
 from syncd.errors import AuthError, TransientError
 from syncd.model import Readiness
 from syncd.sources.base import FetchWindow, Observations
@@ -36,17 +36,10 @@ READINESS_RETRY = timedelta(hours=1)
 SCOPE = "garmin"
 
 
-@dataclass(frozen=True)
-class GarminSettings:
-    api_url: str | None
-    history_days: int
-    readiness: bool
-
-
 class GarminSource:
     name = "garmin"
 
-    def __init__(self, settings: GarminSettings, state: State, keywords: Keywords | None = None
+    def __init__(self, settings: GarminConfig, state: State, keywords: Keywords | None = None
                  ) -> None:
         self.settings = settings
         self.state = state

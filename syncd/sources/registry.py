@@ -18,26 +18,17 @@ def sources_for(config: Config, state: State) -> list[Source]:
 
         out.append(WeeklyTemplateSource(config.week_plan))
     if config.garmin is not None:
-        from syncd.sources.garmin import GarminSettings, GarminSource
+        from syncd.sources.garmin import GarminSource
 
-        g = config.garmin
-        out.append(GarminSource(GarminSettings(g.api_url, g.history_days, g.readiness), state))
+        out.append(GarminSource(config.garmin, state))
     if config.fit_folders:
         from syncd.sources.fit_folder import FitFolderSource
 
         out.append(FitFolderSource(config.fit_folders, state))
     if config.running_calendar is not None:
-        from syncd.sources.running_calendar import (
-            DEFAULT_SKIP,
-            RunningCalendarSettings,
-            RunningCalendarSource,
-        )
+        from syncd.sources.running_calendar import RunningCalendarSource
 
-        rc = config.running_calendar
-        out.append(RunningCalendarSource(RunningCalendarSettings(
-            rc.ics_url, rc.ics_path, rc.caldav_calendar, rc.keywords,
-            rc.skip_keywords if rc.skip_keywords is not None else DEFAULT_SKIP),
-            state, config.caldav))
+        out.append(RunningCalendarSource(config.running_calendar, state, config.caldav))
     if config.caldav is not None and config.caldav.busy_calendars:
         from syncd.sources.busy import CalDavBusySource
 

@@ -12,14 +12,13 @@ from __future__ import annotations
 import logging
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 
 from syncd.classify import Evidence, Keywords, classify
+from syncd.config.loader import RunningCalendar
 from syncd.errors import SyncdError, TransientError
-from syncd.model import Run, RunKind, RunStatus
+from syncd.model import Run, RunStatus
 from syncd.planner.uids import is_syncd_uid
 from syncd.sources.base import FetchWindow, Observations
 from syncd.sources.calendar_events import CalEvent, events_in_window
@@ -30,15 +29,6 @@ TIMEOUT = 20
 DEFAULT_SKIP = ("rest", "ruhetag", "repos", "descanso", "riposo", "rustdag", "strength",
                 "kraft", "gym", "yoga", "pilates", "swim", "schwimm", "bike", "ride", "cycling",
                 "rad", "vélo", "cross-training", "crosstraining", "mobility", "stretch")
-
-
-@dataclass(frozen=True)
-class RunningCalendarSettings:
-    ics_url: str | None
-    ics_path: Path | None
-    caldav_calendar: str | None
-    keywords: dict[RunKind, tuple[str, ...]]
-    skip_keywords: tuple[str, ...]
 
 
 def runs_from_events(events: list[CalEvent], keywords: Keywords, skip: tuple[str, ...],
@@ -71,12 +61,12 @@ def _word(word: str, text: str) -> bool:
 class RunningCalendarSource:
     name = "running-calendar"
 
-    def __init__(self, settings: RunningCalendarSettings, state: State,
-                 caldav: Any = None) -> None:
+    def __init__(self, settings: RunningCalendar, state: State, caldav: Any = None) -> None:
         self.settings = settings
         self.state = state
         self.caldav = caldav  # CalDavSettings when the plan lives on the [calendar] server
         self.keywords = Keywords().extended(settings.keywords)
+        self.skip = settings.skip_keywords if settings.skip_keywords is not None else DEFAULT_SKIP
 
     def fetch(self, window: FetchWindow) -> Observations:
         texts: list[str] = []
@@ -93,7 +83,7 @@ class RunningCalendarSource:
             texts += self._fetch_caldav(s.caldav_calendar, window)
         start = window.now - timedelta(days=7)
         events = events_in_window(texts, start, window.end, window.tz)
-        runs = runs_from_events(events, self.keywords, s.skip_keywords, self.name, window.tz)
+        runs = runs_from_events(events, self.keywords, self.skip, self.name, window.tz)
         return Observations(planned_runs=tuple(runs))
 
     def _fetch_url(self, url: str) -> str:

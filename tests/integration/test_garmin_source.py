@@ -9,10 +9,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from syncd.config.loader import GarminConfig
 from syncd.errors import AuthError, TransientError
 from syncd.model import RunKind
 from syncd.sources.base import FetchWindow
-from syncd.sources.garmin import GarminSettings, GarminSource
+from syncd.sources.garmin import GarminSource
 from syncd.sources.garmin_client import RateLimited, check_seam, make_garmin
 from syncd.state import State
 from tests.integration.fake_garmin import write_tokens
@@ -28,7 +29,7 @@ def window(now: datetime = NOW) -> FetchWindow:
 
 def source(fake, tmp_path, readiness: bool = False, history_days: int = 112) -> GarminSource:
     write_tokens(tmp_path)
-    return GarminSource(GarminSettings(fake.url, history_days, readiness), State(tmp_path))
+    return GarminSource(GarminConfig(fake.url, history_days, readiness), State(tmp_path))
 
 
 def test_the_library_seam_is_still_there():
@@ -138,7 +139,7 @@ def test_missing_fields_skip_the_activity_not_the_sync(fake_garmin, tmp_path):
 
 
 def test_no_saved_login_is_one_clear_line(fake_garmin, tmp_path):
-    src = GarminSource(GarminSettings(fake_garmin.url, 112, False), State(tmp_path))
+    src = GarminSource(GarminConfig(fake_garmin.url, 112, False), State(tmp_path))
     with pytest.raises(AuthError) as info:
         src.fetch(window())
     assert "run `syncd login`" in str(info.value)
@@ -154,3 +155,25 @@ def test_403_is_a_block_to_back_off_from_not_a_bad_login(fake_garmin, tmp_path):
     assert "Cloudflare" in str(info.value)
     fake_garmin.mode = None
     assert src.fetch(window(NOW + timedelta(minutes=15))).completed_runs, "not locked out"
+
+
+def test_a_failing_garmin_still_feeds_the_planner_from_its_cache(fake_garmin, tmp_path):
+    from pathlib import Path
+
+    from syncd.config.loader import parse_config
+    from syncd.cycle import run_cycle
+    from syncd.model import RunStatus
+
+    cfg = parse_config(f'[athlete]\ntimezone = "Europe/Berlin"\n[sources.garmin]\n'
+                       f'enabled = true\napi_url = "{fake_garmin.url}"\nreadiness = false\n',
+                       "c.toml", base_dir=Path(tmp_path), env={})
+    write_tokens(tmp_path / "s")
+    state = State(tmp_path / "s")
+    fake_garmin.generate(40, NOW - timedelta(hours=2))
+    first = run_cycle(cfg, state, NOW)
+    done = [r.id for r in first.plan.runs if r.status is RunStatus.COMPLETED]
+    assert done and first.errors == {}
+    fake_garmin.mode = "500"
+    second = run_cycle(cfg, state, NOW + timedelta(minutes=15))
+    assert second.transient and "garmin" in second.errors
+    assert [r.id for r in second.plan.runs if r.status is RunStatus.COMPLETED] == done

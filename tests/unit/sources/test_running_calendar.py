@@ -8,16 +8,12 @@ from pathlib import Path
 import pytest
 
 from syncd.classify import Keywords
+from syncd.config.loader import RunningCalendar
 from syncd.model import RunKind
 from syncd.sources.base import FetchWindow
 from syncd.sources.busy import busy_from_events
 from syncd.sources.calendar_events import events_in_window
-from syncd.sources.running_calendar import (
-    DEFAULT_SKIP,
-    RunningCalendarSettings,
-    RunningCalendarSource,
-    runs_from_events,
-)
+from syncd.sources.running_calendar import DEFAULT_SKIP, RunningCalendarSource, runs_from_events
 from syncd.state import State
 from tests.helpers import MONDAY, TZ
 
@@ -25,11 +21,11 @@ PLAN = Path(__file__).resolve().parents[2] / "data" / "training-plan.ics"
 WINDOW = FetchWindow(MONDAY, MONDAY - timedelta(days=112), MONDAY + timedelta(days=21), TZ)
 
 
-def settings(**kw) -> RunningCalendarSettings:
+def settings(**kw) -> RunningCalendar:
     base = {"ics_url": None, "ics_path": PLAN, "caldav_calendar": None, "keywords": {},
-            "skip_keywords": DEFAULT_SKIP}
+            "skip_keywords": None}
     base.update(kw)
-    return RunningCalendarSettings(**base)
+    return RunningCalendar(**base)
 
 
 def runs(tmp_path: Path, **kw):
