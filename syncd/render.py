@@ -41,11 +41,9 @@ def plan_json(p: Plan) -> str:
 def plan_table(p: Plan, days: int) -> str:
     tz = ZoneInfo(p.timezone)
     today = p.now.astimezone(tz).date()
-    races = ()
     lines = [f"syncd plan · now {p.now.astimezone(tz):%a %d %b %Y %H:%M} ({p.timezone}) · "
              f"phase {p.phase.value}", ""]
     lines.append(f"{'Day':<11} {'Runs':<40} Session")
-    del races
     for i in range(days):
         d = today + timedelta(days=i)
         report = p.report(d)

@@ -8,7 +8,6 @@ the sessions from the start of the current week to the end of the horizon.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from syncd.model import Session, SessionKind, SessionStatus
@@ -17,7 +16,7 @@ from syncd.planner.explain import explain
 from syncd.planner.inputs import DayReport, Plan, PlanInputs, Rejection
 from syncd.planner.phases import describe_phase
 from syncd.planner.reconcile import local_day, reconcile_runs, reconcile_sessions
-from syncd.planner.rules import World, day_name
+from syncd.planner.rules import World
 from syncd.planner.schedule import Placed, WeekInput, schedule_week, week_days
 from syncd.planner.uids import assign_uids
 from syncd.planner.weeks import running_weeks
@@ -122,7 +121,6 @@ def plan(inputs: PlanInputs, now: datetime) -> Plan:
 def _build_sessions(inputs: PlanInputs, world: World, placed: list[Placed],
                     refused: dict[date, list[tuple[SessionKind, Rejection]]],
                     history: tuple[Session, ...]) -> list[Session]:
-    tz = world.tz
     cutoff = world.now - timedelta(days=42)
     done_heavy = sum(1 for s in history if s.status is SessionStatus.DONE
                      and s.kind is SessionKind.HEAVY and s.start >= cutoff)
@@ -146,7 +144,6 @@ def _build_sessions(inputs: PlanInputs, world: World, placed: list[Placed],
         out.append(Session(uid="", kind=p.kind, start=p.start, end=p.end,
                            title=f"{TITLES[p.kind]} · {minutes} min", warmup=warmup,
                            exercises=exercises, rules=rules, explanation=text))
-    del tz
     return out
 
 
@@ -171,9 +168,3 @@ def _reports(world: World, first: date, end: date,
         d += timedelta(days=1)
     return tuple(out)
 
-
-def with_status(session: Session, status: SessionStatus) -> Session:
-    return replace(session, status=status)
-
-
-__all__ += ["day_name", "with_status"]
