@@ -48,6 +48,9 @@ MIGRATIONS: list[list[str]] = [
     [  # 2: the content hash a write in flight intends, so a crash can be resolved
         "ALTER TABLE sink_items ADD COLUMN pending TEXT",
     ],
+    [  # 3: each written event's start, so no stored body is parsed on every cycle
+        "ALTER TABLE sink_items ADD COLUMN start TEXT",
+    ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

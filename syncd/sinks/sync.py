@@ -57,6 +57,11 @@ class Item:
     state: str  # synced | creating | updating | deleting | user | declined
     pending: str | None
     body: str | None
+    start: str | None = None  # ISO start of the event as last written
+
+    def starts(self) -> datetime | None:
+        """When the event starts; rows from before schema 3 fall back to parsing the body."""
+        return datetime.fromisoformat(self.start) if self.start else _body_start(self.body)
 
 
 class SyncEngine:
@@ -74,20 +79,20 @@ class SyncEngine:
 
     def items(self) -> dict[str, Item]:
         rows = self.state.db.execute(
-            "SELECT uid, href, etag, hash, sequence, state, pending, body FROM sink_items "
-            "WHERE sink=?", (self.name,)).fetchall()
+            "SELECT uid, href, etag, hash, sequence, state, pending, body, start "
+            "FROM sink_items WHERE sink=?", (self.name,)).fetchall()
         return {r[0]: Item(*r) for r in rows}
 
     def _save(self, it: Item) -> None:
         with self.state.transaction():
             self.state.db.execute(
                 "INSERT INTO sink_items (sink, uid, href, etag, hash, sequence, state, pending, "
-                "body) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(sink, uid) DO UPDATE SET "
-                "href=excluded.href, etag=excluded.etag, hash=excluded.hash, "
+                "body, start) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(sink, uid) DO UPDATE "
+                "SET href=excluded.href, etag=excluded.etag, hash=excluded.hash, "
                 "sequence=excluded.sequence, state=excluded.state, pending=excluded.pending, "
-                "body=excluded.body",
+                "body=excluded.body, start=excluded.start",
                 (self.name, it.uid, it.href, it.etag, it.hash, it.sequence, it.state,
-                 it.pending, it.body))
+                 it.pending, it.body, it.start))
 
     def _forget(self, uid: str) -> None:
         with self.state.transaction():
@@ -193,7 +198,7 @@ class SyncEngine:
         for it in items.values():
             if it.uid in in_plan or it.state not in ("synced", "updating", "deleting"):
                 continue
-            start = _body_start(it.body)
+            start = it.starts()
             if start is None or start > now:
                 out.append((Op.DELETE, None, it))
         return out
@@ -207,7 +212,7 @@ class SyncEngine:
         for op, s, it in self.plan_actions(sessions, now):
             summary = s.title if s else (it.uid if it else "")
             report.actions.append(Action(op, (s.uid if s else it.uid if it else ""), summary,
-                                         s.start if s else _body_start(it.body if it else None)))
+                                         s.start if s else it.starts() if it else None))
             if dry_run:
                 continue
             if stop is not None and stop():
@@ -268,6 +273,7 @@ class SyncEngine:
             rec = it or Item(s.uid, self.store.href_for(s.uid), None, None, seq, "creating",
                              h, ics)
             rec.state, rec.pending, rec.body, rec.sequence = "creating", h, ics, seq
+            rec.start = s.start.isoformat()
             self._save(rec)
             try:
                 etag = self.store.create(rec.href, ics)
@@ -287,6 +293,7 @@ class SyncEngine:
             self._save(rec)
             return
         it.state, it.pending, it.body, it.sequence = "updating", h, ics, seq
+        it.start = s.start.isoformat()
         self._save(it)
         try:
             etag = self.store.update(it.href, it.etag or "", ics)

@@ -177,3 +177,16 @@ def test_a_delete_only_happens_to_future_sessions(tmp_path):
     _pull, push = run(eng, [], now=later)
     deleted = [a.uid for a in push.actions if a.op is Op.DELETE]
     assert deleted == [s.uid for s in sessions()[2:]]
+
+
+def test_written_events_remember_their_start_and_older_rows_still_resolve(tmp_path):
+    store = MemoryStore()
+    eng = engine(store, tmp_path)
+    run(eng, sessions())
+    starts = dict(eng.state.db.execute("SELECT uid, start FROM sink_items").fetchall())
+    assert starts == {s.uid: s.start.isoformat() for s in sessions()}
+    # A row written before the start column existed falls back to its stored body.
+    eng.state.db.execute("UPDATE sink_items SET start=NULL WHERE uid=?", (sessions()[0].uid,))
+    later = sessions()[1].end + timedelta(hours=1)
+    _, push = run(eng, [], now=later)
+    assert [a.uid for a in push.actions if a.op is Op.DELETE] == [s.uid for s in sessions()[2:]]
