@@ -76,6 +76,11 @@ class CycleResult:
     errors: dict[str, str] = field(default_factory=dict)
     transient: bool = False
 
+    @property
+    def next_session(self) -> Session | None:
+        return next((s for s in self.plan.sessions if s.start > self.plan.now
+                     and s.status is not SessionStatus.MISSED), None)
+
 
 def fetch_window(config: Config, now: datetime) -> FetchWindow:
     tz = config.athlete.tz
@@ -171,11 +176,7 @@ def run_cycle(config: Config, state: State, now: datetime, *, dry_run: bool = Fa
         try:
             report = sink.pull(now)
         except SyncdError as exc:
-            transient |= isinstance(exc, TransientError)
-            errors[sink.name] = str(exc)
-            log.warning("calendar %s: %s", sink.name, exc)
-            if not dry_run:
-                comp.failed(str(exc))
+            transient |= _sink_failed(sink, exc, comp, errors, dry_run)
             continue
         ok_sinks.append(sink)
         reports.append(report)
@@ -190,12 +191,7 @@ def run_cycle(config: Config, state: State, now: datetime, *, dry_run: bool = Fa
         try:
             report = sink.push(p.sessions, now, dry_run, stop=stop)
         except SyncdError as exc:
-            transient |= isinstance(exc, TransientError)
-            errors[sink.name] = str(exc)
-            level = logging.ERROR if isinstance(exc, AuthError) else logging.WARNING
-            log.log(level, "calendar %s: %s", sink.name, exc)
-            if not dry_run:
-                comp.failed(str(exc))
+            transient |= _sink_failed(sink, exc, comp, errors, dry_run)
             continue
         reports.append(report)
         if report.changes and not dry_run:
@@ -207,15 +203,28 @@ def run_cycle(config: Config, state: State, now: datetime, *, dry_run: bool = Fa
                         state.put_session(published[ch.uid], now)
         if not dry_run:
             comp.ok(detail=f"{len(report.actions)} writes")
+    result = CycleResult(plan=p, changes=changes, reports=reports, errors=errors,
+                         transient=transient)
     if not dry_run:
-        upcoming = next((s for s in p.sessions if s.start > now
-                         and s.status is not SessionStatus.MISSED), None)
+        upcoming = result.next_session
         state.record_component("cycle", now, "; ".join(f"{k}: {v}" for k, v in errors.items())
                                or None, detail=(f"next: {upcoming.title} "
                                                 f"{upcoming.start.isoformat()}")
                                if upcoming else "next: none planned")
-    return CycleResult(plan=p, changes=changes, reports=reports, errors=errors,
-                       transient=transient)
+    return result
+
+
+def _sink_failed(sink: Sink, exc: SyncdError, comp: Component, errors: dict[str, str],
+                 dry_run: bool) -> bool:
+    """Record a calendar's failure, pull or push alike; True if worth retrying soon.
+
+    A refused login is an error the user must act on; anything else is a warning."""
+    errors[sink.name] = str(exc)
+    level = logging.ERROR if isinstance(exc, AuthError) else logging.WARNING
+    log.log(level, "calendar %s: %s", sink.name, exc)
+    if not dry_run:
+        comp.failed(str(exc), getattr(exc, "retry_after", None))
+    return isinstance(exc, TransientError)
 
 
 def _take_user_changes(published: dict[str, Session], report: SinkReport) -> None:

@@ -213,7 +213,7 @@ def _cycle(config: Config, state_dir: Path, dry_run: bool, stop: Any) -> dict[st
         log.info("%s", line)
     for name, err in result.errors.items():
         log.warning("%s: %s", name, err)
-    upcoming = next((s for s in result.plan.sessions if s.start > result.plan.now), None)
+    upcoming = result.next_session
     nxt = (f"{upcoming.title} {upcoming.start.astimezone(config.athlete.tz):%a %H:%M}"
            if upcoming else None)
     return {"ok": not result.errors, "errors": result.errors, "next": nxt,

@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 from syncd.model import Session, SessionStatus
 from syncd.planner import Plan
-from syncd.planner.phases import describe_phase
 from syncd.planner.slots import summarise_rejections
 
 
@@ -82,8 +81,7 @@ def explain_day(p: Plan, day: date) -> str:
         last = p.days[-1].day if p.days else day
         return (f"{day:%a %d %b %Y} is outside the planned range {first:%d %b}–{last:%d %b}; "
                 "use --now to plan from another moment")
-    lines = [f"{day:%A %d %B %Y} · {report.day_type} day · phase "
-             f"{describe_phase(day, (), report.phase)}"]
+    lines = [f"{day:%A %d %B %Y} · {report.day_type} day · phase {report.phase.value}"]
     lines += [f"  {n}" for n in report.notes]
     lines.append("Runs:")
     lines += [f"  {r.start.astimezone(tz):%H:%M}–{r.end.astimezone(tz):%H:%M} {r.kind.value}: "
