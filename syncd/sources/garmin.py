@@ -18,7 +18,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from syncd.classify import Keywords
 from syncd.config.loader import GarminConfig
 from syncd.errors import AuthError, TransientError
 from syncd.model import Readiness
@@ -39,14 +38,11 @@ SCOPE = "garmin"
 class GarminSource:
     name = "garmin"
 
-    def __init__(self, settings: GarminConfig, state: State, keywords: Keywords | None = None
-                 ) -> None:
+    def __init__(self, settings: GarminConfig, state: State) -> None:
         self.settings = settings
         self.state = state
-        self.keywords = keywords
         self.tokens = token_path(state.directory)
         self._client: Any = None
-        self.requests = 0
 
     # -- auth ------------------------------------------------------------------------------
 
@@ -80,7 +76,6 @@ class GarminSource:
 
     def _call(self, now: datetime, what: str, fn: str, *args: Any) -> Any:
         client = self._client_for(now)
-        self.requests += 1
         try:
             with garmin_errors(what):
                 return getattr(client, fn)(*args)
@@ -144,7 +139,7 @@ class GarminSource:
             "SELECT payload FROM activities WHERE source=? AND start>=? ORDER BY start",
             (self.name, (window.start - timedelta(days=28)).astimezone(UTC).isoformat()))
         acts = [json.loads(r[0]) for r in rows]
-        runs, lifts, _ = records_from_activities(acts, window.tz, self.keywords)
+        runs, lifts, _ = records_from_activities(acts, window.tz)
         runs = [r for r in runs if r.start >= window.start]
         return Observations(completed_runs=tuple(runs), strength=tuple(lifts))
 
