@@ -33,6 +33,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
+from syncd.companions import companions_for, run_all
 from syncd.errors import ExitCode, SyncdError
 from syncd.notify import Notifier
 
@@ -87,6 +88,8 @@ def run_daemon(config_path: str | None, state_dir: str | None, verbosity: int, *
              config.interval_minutes, " (dry run)" if dry_run else "")
     notifier.ready("starting first cycle")
     rng = random.Random()
+    companions = companions_for(config, directory)
+    run_all(companions, "start", flags.wake.set)
     try:
         while not flags.stop:
             if flags.reload:
@@ -94,11 +97,13 @@ def run_daemon(config_path: str | None, state_dir: str | None, verbosity: int, *
                 flags.reload = False
             summary = run_child_cycle(config, directory, dry_run, flags, notifier)
             notifier.status(_status_line(config, summary))
+            run_all(companions, "after_cycle", summary)
             if flags.stop:
                 break
             _sleep(config.interval_minutes * 60 * rng.uniform(0.9, 1.1), flags, notifier)
     finally:
         notifier.stopping()
+        run_all(companions, "stop")
         log.info("syncd stopped")
     return int(ExitCode.OK)
 
