@@ -11,55 +11,15 @@ import logging
 import os
 import sys
 from collections.abc import Callable
-from datetime import datetime
 from functools import wraps
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
-from syncd.errors import ConfigError, ExitCode, SyncdError
-
-if TYPE_CHECKING:
-    from syncd.config.loader import Config
-    from syncd.state import State
+from syncd.context import Context
+from syncd.errors import ExitCode, SyncdError
 
 log = logging.getLogger("syncd")
-
-
-class Context:
-    def __init__(self, config_path: str | None, state_dir: str | None, now: str | None,
-                 verbosity: int) -> None:
-        self.config_path = config_path
-        self.state_dir = state_dir
-        self.now_text = now
-        self.verbosity = verbosity
-        self._config: Config | None = None
-
-    @property
-    def config(self) -> Config:
-        if self._config is None:
-            from syncd.config.loader import load_config
-
-            self._config = load_config(self.config_path)
-        return self._config
-
-    def now(self) -> datetime:
-        from zoneinfo import ZoneInfo
-
-        tz = ZoneInfo(self.config.athlete.timezone)
-        if not self.now_text:
-            return datetime.now(tz)
-        try:
-            value = datetime.fromisoformat(self.now_text)
-        except ValueError:
-            raise ConfigError(f"--now: expected an ISO 8601 time such as 2026-11-24T07:30 or "
-                              f"2026-11-24T07:30+01:00, got {self.now_text!r}") from None
-        return value if value.tzinfo else value.replace(tzinfo=tz)
-
-    def state(self, *, readonly: bool = False) -> State:
-        from syncd.state import State, resolve_state_dir
-
-        return State(resolve_state_dir(self.state_dir), readonly=readonly)
 
 
 def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:

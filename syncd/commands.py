@@ -14,7 +14,7 @@ from syncd.errors import ConfigError, ExitCode
 from syncd.state import State
 
 if TYPE_CHECKING:
-    from syncd.cli import Context
+    from syncd.context import Context
 
 Echo = Callable[..., Any]
 

@@ -12,7 +12,7 @@ from syncd.errors import ExitCode
 from syncd.model import SessionStatus
 
 if TYPE_CHECKING:
-    from syncd.cli import Context
+    from syncd.context import Context
 
 
 def _when(text: str | None, tz_name: str) -> str:
