@@ -92,6 +92,9 @@ AVAILABILITY = Table(
 
 SCHEMA = Table("", "syncd configuration", (
     Table("athlete", "Who you are and how you like to train.", (
+        Key("name", Str(nonempty=True),
+            "Your name, shown on the Home Assistant device (\"syncd (Alex)\").",
+            example="Alex"),
         Key("timezone", TimeZone(), "Your IANA time zone; sessions are placed in it.",
             default=None, example="Europe/Berlin"),
         Key("sessions_per_week", Int(0, 7),
@@ -219,6 +222,25 @@ SCHEMA = Table("", "syncd configuration", (
             example=["Personal", "Work"]),
         Key("alarm_minutes", Int(0, 1440), "Add a reminder this many minutes before.",
             example=30),
+    )),
+    Table("mqtt", "Show syncd in Home Assistant: sensors and a \"sync now\" button through "
+          "MQTT discovery, on the broker Home Assistant uses (Mosquitto, ...). Used by "
+          "`syncd run`.", (
+        Key("host", Str(nonempty=True), "The broker's host name or address; leave out for no "
+            "MQTT.", example="homeassistant.local"),
+        Key("port", Int(1, 65535), "The broker's port (default: 1883, or 8883 with tls).",
+            example=1883),
+        Key("tls", Bool(), "Connect with TLS, checking the broker's certificate.",
+            default=False),
+        Key("ca_file", Str(nonempty=True), "A CA certificate (PEM) to check the broker's "
+            "certificate with, instead of the system's.", example="/etc/syncd/broker-ca.pem"),
+        Key("username", Str(nonempty=True), "Login name, if the broker asks for one.",
+            example="syncd"),
+        *_secret("password", "broker password"),
+        Key("discovery_prefix", Str(nonempty=True), "Home Assistant's discovery prefix "
+            "(Settings → MQTT → discovery prefix).", default="homeassistant"),
+        Key("base_topic", Str(nonempty=True), "The topic syncd's states live under; give each "
+            "syncd on one broker its own.", default="syncd"),
     )),
     Table("daemon", "How `syncd run` behaves as a service.", (
         Key("interval_minutes", Float(0.0166, 1440),
