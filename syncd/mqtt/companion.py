@@ -171,8 +171,8 @@ class MqttCompanion:
             was = self._connected
             self._connected = False
         if was and reason.is_failure:
-            self._say_outage(f"lost the connection to the MQTT broker {self.where} "
-                             f"({reason})")
+            why = "" if str(reason) == "Unspecified error" else f" ({reason})"
+            self._say_outage(f"lost the connection to the MQTT broker {self.where}{why}")
 
     def _say_outage(self, text: str) -> None:
         """The first failure of an outage is a warning; the retries are debug lines."""
