@@ -20,6 +20,26 @@ from typing import Any
 import paho.mqtt.client as mqtt
 
 
+def make_certificates(root: Path) -> tuple[Path, Path, Path]:
+    """A CA and a server certificate for 127.0.0.1 signed by it: (ca, cert, key)."""
+    root.mkdir(parents=True, exist_ok=True)
+    ca, ca_key = root / "ca.pem", root / "ca.key"
+    cert, key, csr = root / "server.pem", root / "server.key", root / "server.csr"
+    ext = root / "san.ext"
+    ext.write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+
+    def openssl(*args: str) -> None:
+        subprocess.run(["openssl", *args], check=True, capture_output=True)
+
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(ca_key),
+            "-out", str(ca), "-days", "2", "-subj", "/CN=syncd test CA")
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(csr),
+            "-subj", "/CN=127.0.0.1")
+    openssl("x509", "-req", "-in", str(csr), "-CA", str(ca), "-CAkey", str(ca_key),
+            "-CAcreateserial", "-out", str(cert), "-days", "2", "-extfile", str(ext))
+    return ca, cert, key
+
+
 def mosquitto_binary() -> str:
     found = shutil.which("mosquitto") or next(
         (p for p in ("/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto") if Path(p).exists()),
@@ -42,10 +62,11 @@ class Mosquitto:
         self.root = root
         root.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
+        self.plain_port = self.port  # where the test's own client connects
         self.log = root / "mosquitto.log"
         self.conf = root / "mosquitto.conf"
-        lines = [f"listener {self.port} 127.0.0.1", "persistence false", "user root",
-                 f"log_dest file {self.log}", "log_type all", "connection_messages true"]
+        lines = ["persistence false", "user root", f"log_dest file {self.log}",
+                 "log_type all", "connection_messages true"]
         if users:
             pw = root / "passwords"
             pw.write_text("")
@@ -57,8 +78,11 @@ class Mosquitto:
             lines += ["allow_anonymous false", f"password_file {pw}"]
         else:
             lines.append("allow_anonymous true")
-        if tls:
+        lines.append(f"listener {self.port} 127.0.0.1")
+        if tls:  # syncd gets TLS; the test's client a plain listener of its own
             lines += [f"certfile {tls[0]}", f"keyfile {tls[1]}"]
+            self.plain_port = free_port()
+            lines.append(f"listener {self.plain_port} 127.0.0.1")
         self.conf.write_text("\n".join(lines) + "\n")
         self.proc: subprocess.Popen[bytes] | None = None
 

@@ -163,7 +163,9 @@ class MqttCompanion:
             self._publish_changes()
 
     def _on_connect_fail(self, client: Any, userdata: Any) -> None:
-        self._say_outage(f"cannot reach the MQTT broker {self.where}")
+        tls = (" over TLS (check mqtt.ca_file and the broker's certificate)"
+               if self.settings.tls else "")
+        self._say_outage(f"cannot reach the MQTT broker {self.where}{tls}")
 
     def _on_disconnect(self, client: Any, userdata: Any, flags: Any, reason: Any,
                        properties: Any) -> None:

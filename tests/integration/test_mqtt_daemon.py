@@ -22,7 +22,7 @@ import pytest
 
 from syncd.mqtt.entities import ENTITIES
 from tests.ha_mqtt_schema import problems, state_problems
-from tests.mqtt_broker import Mosquitto, Recorder, retained
+from tests.mqtt_broker import Mosquitto, Recorder, make_certificates, retained
 
 pytestmark = pytest.mark.integration
 PREFIX, BASE = "homeassistant", "syncd"
@@ -142,7 +142,7 @@ def published_everything(port: int) -> dict[str, str]:
 
 def check_home_assistant_view(view: dict[str, str]) -> None:
     """Everything HA needs is retained and would be accepted."""
-    assert CONFIG_TOPICS <= set(view), sorted(CONFIG_TOPICS - set(view))
+    assert set(view) >= CONFIG_TOPICS, sorted(CONFIG_TOPICS - set(view))
     errors = []
     unique_ids = set()
     for topic in CONFIG_TOPICS:
@@ -162,7 +162,7 @@ def check_home_assistant_view(view: dict[str, str]) -> None:
 def test_discovery_and_states_are_retained_and_valid_for_home_assistant(broker, make_daemon):
     d = make_daemon(broker.port)
     assert d.wait_cycles(1)
-    assert wait_until(lambda: CONFIG_TOPICS <= set(published_everything(broker.port)), 20)
+    assert wait_until(lambda: set(published_everything(broker.port)) >= CONFIG_TOPICS, 20)
     view = published_everything(broker.port)
     check_home_assistant_view(view)
     # The demo plans sessions this week and has a phase once the first cycle has run.
@@ -237,7 +237,7 @@ def test_the_sync_now_button_runs_a_cycle(broker, make_daemon):
 def test_home_assistant_coming_online_gets_the_discovery_again(broker, make_daemon):
     d = make_daemon(broker.port)
     assert d.wait_cycles(1)
-    assert wait_until(lambda: CONFIG_TOPICS <= set(published_everything(broker.port)), 20)
+    assert wait_until(lambda: set(published_everything(broker.port)) >= CONFIG_TOPICS, 20)
     rec = Recorder(broker.port, (f"{PREFIX}/+/{BASE}/+/config",)).start()
     try:
         time.sleep(1)
@@ -255,16 +255,18 @@ def test_broker_down_at_start_and_restarted_later(tmp_path, make_daemon):
         assert d.wait_cycles(3)  # plans on while there is no broker
         assert d.alive()
         b.start()
-        assert wait_until(lambda: CONFIG_TOPICS <= set(published_everything(b.port)), 30)
+        assert wait_until(lambda: set(published_everything(b.port)) >= CONFIG_TOPICS, 30)
         check_home_assistant_view(published_everything(b.port))
         b.stop()  # no persistence: everything retained is gone with it
         assert d.wait_cycles(3)
         assert d.alive()
         b.start()
-        assert wait_until(lambda: CONFIG_TOPICS <= set(published_everything(b.port)), 30)
+        assert wait_until(lambda: set(published_everything(b.port)) >= CONFIG_TOPICS, 30)
         check_home_assistant_view(published_everything(b.port))
         # The outage was told once, not on every retry.
-        assert d.text().count("cannot reach the MQTT broker") <= 2
+        assert d.text().count("cannot reach the MQTT broker") == 1
+        assert d.text().count("lost the connection to the MQTT broker") == 1
+        assert d.text().count("connected to the MQTT broker") == 2
     finally:
         b.stop()
 
@@ -297,4 +299,22 @@ def test_the_right_login_connects(tmp_path, make_daemon):
         assert "right-password" not in d.text()
     finally:
         os.environ.pop("MQTT_TEST_PW", None)
+        b.stop()
+
+
+def test_tls_with_the_brokers_own_ca(tmp_path, make_daemon):
+    ca, cert, key = make_certificates(tmp_path / "certs")
+    b = Mosquitto(tmp_path / "tls-broker", tls=(cert, key))
+    b.start()
+    try:
+        d = make_daemon(b.port, extra=f'tls = true\nca_file = "{ca}"')
+        assert wait_until(lambda: set(published_everything(b.plain_port)) >= CONFIG_TOPICS, 30)
+        check_home_assistant_view(published_everything(b.plain_port))
+        # Without the CA the broker's certificate is not trusted: no connection, one warning.
+        other = make_daemon(b.port, interval_min=0.0167, extra="tls = true")
+        assert other.wait_cycles(3)
+        assert other.text().count("cannot reach the MQTT broker") == 1
+        assert "connected to the MQTT broker" not in other.text()
+        assert d.alive() and other.alive()
+    finally:
         b.stop()
