@@ -119,8 +119,7 @@ class MqttCompanion:
     # -- the connection ------------------------------------------------------------------
 
     def _make_client(self) -> Any:
-        import paho.mqtt.client as mqtt
-
+        mqtt = _import_paho()
         s = self.settings
         client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2,
                              client_id=f"syncd-{self.topics.node_id}",
@@ -193,3 +192,21 @@ class MqttCompanion:
         elif msg.topic == self.topics.command and payload == PRESS:
             log.info("sync now: asked from Home Assistant")
             self._wake()
+
+
+def _import_paho() -> Any:
+    """paho-mqtt, without the DNS resolver it loads for SRV lookups syncd never makes.
+
+    dnspython (there for caldav) costs the resident process 5 MiB; hidden while paho is
+    imported, it is loaded as usual by whoever needs it later (a cycle's child)."""
+    import sys
+
+    hidden = "dns" not in sys.modules
+    if hidden:
+        sys.modules["dns"] = None  # type: ignore[assignment]
+    try:
+        import paho.mqtt.client as mqtt
+    finally:
+        if hidden:
+            del sys.modules["dns"]
+    return mqtt

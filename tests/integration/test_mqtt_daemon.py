@@ -38,7 +38,8 @@ def wait_until(what: Callable[[], bool], timeout: float = 30, step: float = 0.1)
 
 
 class Daemon:
-    def __init__(self, root: Path, port: int, interval_min: float, extra: str = "") -> None:
+    def __init__(self, root: Path, port: int | None, interval_min: float,
+                 extra: str = "") -> None:
         self.root = root
         self.state = root / "state"
         self.config = root / "config.toml"
@@ -52,9 +53,7 @@ timezone = "Europe/Berlin"
 demo = true
 [ics]
 path = "{root / 'strength.ics'}"
-[mqtt]
-host = "127.0.0.1"
-port = {port}
+{f'[mqtt]{chr(10)}host = "127.0.0.1"{chr(10)}port = {port}' if port else ""}
 {extra}
 [daemon]
 interval_minutes = {interval_min}

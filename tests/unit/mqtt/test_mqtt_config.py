@@ -91,3 +91,17 @@ def test_a_bad_port_names_the_key():
 def test_the_athlete_name_is_optional():
     assert load("").values["athlete"]["name"] is None
     assert load('[athlete]\nname = "Alex"\n').values["athlete"]["name"] == "Alex"
+
+
+def test_paho_comes_without_dns_and_dns_still_works_after_it():
+    import subprocess
+    import sys
+
+    code = ("from syncd.mqtt.companion import _import_paho\n"
+            "import sys\n"
+            "mqtt = _import_paho()\n"
+            "assert 'dns' not in sys.modules and mqtt.HAVE_DNS is False\n"
+            "import dns.resolver, caldav\n"
+            "print('ok')\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "ok", out.stderr
