@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -122,7 +123,9 @@ class MqttCompanion:
         mqtt = _import_paho()
         s = self.settings
         client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2,
-                             client_id=f"syncd-{self.topics.node_id}",
+                             # Its own id per process: a second syncd by mistake must
+                             # not take turns with this one kicking each other off.
+                             client_id=f"syncd-{self.topics.node_id}-{os.urandom(4).hex()}",
                              protocol=mqtt.MQTTv311)
         if s.username:
             client.username_pw_set(s.username, s.password.value if s.password else None)

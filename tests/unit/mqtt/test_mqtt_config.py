@@ -105,3 +105,19 @@ def test_paho_comes_without_dns_and_dns_still_works_after_it():
             "print('ok')\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.strip() == "ok", out.stderr
+
+
+def test_without_mqtt_the_daemon_never_imports_paho(tmp_path):
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from pathlib import Path\n"
+            "from syncd.config.loader import parse_config\n"
+            "from syncd.companions import companions_for\n"
+            "c = parse_config('', 'x', base_dir=Path('.'), env={})\n"
+            f"assert companions_for(c, Path({str(tmp_path)!r})) == []\n"
+            "import syncd.daemon\n"
+            "print(sorted(m for m in sys.modules if m.startswith('paho')))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "[]", out.stderr
