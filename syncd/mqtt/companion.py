@@ -198,10 +198,18 @@ class MqttCompanion:
 
 
 def _import_paho() -> Any:
-    """paho-mqtt, without the DNS resolver it loads for SRV lookups syncd never makes.
+    """paho-mqtt, without the DNS resolver it loads for SRV lookups syncd never makes, and
+    with what its network thread would otherwise import later.
 
     dnspython (there for caldav) costs the resident process 5 MiB; hidden while paho is
-    imported, it is loaded as usual by whoever needs it later (a cycle's child)."""
+    imported, it is loaded as usual by whoever needs it later (a cycle's child).
+
+    The daemon forks a child per cycle while paho's thread runs. A thread that is importing
+    a module at the moment of a fork leaves that module's import lock held in the child for
+    ever: the first connect resolves the host name, which imports the idna codec, and a
+    child importing it too (caldav's HTTP client does) hung. So it is imported here, before
+    the thread exists."""
+    import encodings.idna  # noqa: F401  (see above)
     import sys
 
     hidden = "dns" not in sys.modules

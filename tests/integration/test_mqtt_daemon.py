@@ -317,3 +317,42 @@ def test_tls_with_the_brokers_own_ca(tmp_path, make_daemon):
         assert d.alive() and other.alive()
     finally:
         b.stop()
+
+
+def test_problem_sensors_go_on_and_off_as_the_faults_come_and_heal(tmp_path, broker,
+                                                                   make_daemon, fake_garmin):
+    from tests.integration.servers import radicale
+    from tests.proxy import start_proxy
+
+    (tmp_path / "radicale").mkdir()
+    server = radicale(tmp_path / "radicale")  # its port is chosen; it is not running yet
+    # syncd talks to a proxy of ours, so no other process can answer in the server's place.
+    proxy, _ = start_proxy(server.port)
+    d = make_daemon(broker.port, interval_min=0.0167, extra=f"""
+[sources.garmin]
+enabled = true
+api_url = "{fake_garmin.url}"
+readiness = false
+[calendar]
+url = "http://127.0.0.1:{proxy.server_address[1]}/"
+username = "runner"
+password = "pw"
+""")  # and no Garmin tokens: `syncd login` was never run
+
+    def state(key: str) -> str | None:
+        return published_everything(broker.port).get(f"{BASE}/{key}/state")
+
+    try:
+        assert wait_until(lambda: state("garmin_login") == "ON", 30)
+        assert wait_until(lambda: state("calendar_problem") == "ON", 30)
+        attrs = json.loads(published_everything(broker.port)[f"{BASE}/calendar_problem/"
+                                                              "attributes"])
+        assert list(attrs["failing"]) == ["caldav"]
+        assert state("last_result") == "errors"
+        server.start()  # the calendar server comes (back)
+        assert wait_until(lambda: state("calendar_problem") == "OFF", 60)
+        assert state("garmin_login") == "ON"  # still: only a login fixes that
+        assert d.alive()
+    finally:
+        server.stop()
+        proxy.shutdown()
