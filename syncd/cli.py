@@ -175,3 +175,20 @@ def status(obj: Context) -> None:
     from syncd.commands import show_status
 
     sys.exit(int(show_status(obj, echo=click.echo)))
+
+
+@main.group()
+def feed() -> None:
+    """The live ICS feed that calendar apps subscribe to."""
+
+
+@feed.command("rotate-token")
+@click.pass_obj
+@handle_errors
+def feed_rotate_token(obj: Context) -> None:
+    """Make a new secret for the feed URL; the old URL stops working at once."""
+    from syncd.feed.control import rotate_token
+    from syncd.state import resolve_state_dir
+
+    for line in rotate_token(obj.config, resolve_state_dir(obj.state_dir)):
+        click.echo(line)

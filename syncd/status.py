@@ -56,6 +56,9 @@ def status_text(obj: Context) -> tuple[str, ExitCode]:
         else:
             health = "ok" + (f" ({c.detail})" if c.detail else "")
         lines.append(f"  {c.name:<22} last run {_when(c.last_run, tz):<16} {health}")
+    from syncd.feed.control import status_lines
+
+    lines += status_lines(obj.config, directory)
     lines.append("next sessions:")
     for s in upcoming:
         pin = " (pinned by you)" if s.status is SessionStatus.PINNED else ""
