@@ -35,9 +35,10 @@ def run_once(config: Config, state: State, now: datetime, *, dry_run: bool, echo
             echo(line)
         echo("")
         echo(plan_table(result.plan, config.horizon_days))
-    if config.ics is None and config.caldav is None:
+    if config.ics is None and config.caldav is None and config.feed is None:
         echo(f"syncd: {config.origin}: no calendar to write to, so nothing was written; set "
-             "[ics] path or [calendar] url (see `syncd config sample`)", err=True)
+             "[ics] path, [calendar] url or [feed] listen (see `syncd config sample`)",
+             err=True)
     for name, err in result.errors.items():
         echo(f"syncd: {name}: {err}", err=True)
     if result.errors:

@@ -10,6 +10,7 @@ a work calendar learns that the hour is taken, not that it is a squat session.
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from icalendar import Event
 
@@ -26,21 +27,18 @@ class FeedSink(PublishedCalendar):
         super().__init__("feed", state, tz_name, settings.alarm_minutes)
         self.settings = settings
 
-    def publish(self, bodies: Bodies) -> bool:
+    def outputs(self, bodies: Bodies) -> list[tuple[Path, bytes]]:
         events = events_of(bodies)
         refresh = timedelta(minutes=self.settings.refresh_minutes)
-        full = render(self.settings.name, self.tz_name, events, refresh)
-        busy = render(self.settings.busy_name, self.tz_name, [busy_event(e) for e in events],
-                      refresh)
         folder = feed_dir(self.state.directory)
-        changed = False
-        for name, data in (("strength.ics", full), ("busy.ics", busy)):
-            path = folder / name
-            if path.exists() and path.read_bytes() == data:
-                continue
-            write_private(path, data)
-            changed = True
-        return changed
+        busy = [busy_event(e) for e in events]
+        return [(folder / "strength.ics", render(self.settings.name, self.tz_name, events,
+                                                 refresh)),
+                (folder / "busy.ics", render(self.settings.busy_name, self.tz_name, busy,
+                                             refresh))]
+
+    def write(self, path: Path, data: bytes) -> None:
+        write_private(path, data)
 
 
 def busy_event(ev: Event) -> Event:

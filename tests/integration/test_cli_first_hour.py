@@ -69,7 +69,7 @@ def test_a_config_with_no_calendar_says_nothing_was_written(cli):
     res = cli("--config", str(path), "--now", NOW, "run", "--once")
     assert res.returncode == 0, res.stderr
     assert "no calendar to write to, so nothing was written" in res.stderr
-    assert "[ics] path or [calendar] url" in res.stderr
+    assert "[ics] path, [calendar] url or [feed] listen" in res.stderr
 
 
 def test_a_real_config_does_not_inherit_the_demo(cli):
