@@ -192,3 +192,16 @@ def feed_rotate_token(obj: Context) -> None:
 
     for line in rotate_token(obj.config, resolve_state_dir(obj.state_dir)):
         click.echo(line)
+
+
+@main.command()
+@click.option("--no-write", is_flag=True,
+              help="Do not create and delete a probe event in the calendar (then write "
+                   "permission is asked, ETags and time zones are not tested).")
+@click.pass_obj
+@handle_errors
+def doctor(obj: Context, no_write: bool) -> None:
+    """Check the config, state, calendars, clock, Garmin login and feed; one line each."""
+    from syncd.doctor import run_doctor
+
+    sys.exit(int(run_doctor(obj, click.echo, write_probe=not no_write)))
