@@ -73,6 +73,10 @@ class Props:
         self.has_timezone |= prop.find(f"{CAL}calendar-timezone") is not None
 
 
+class Forbidden(SyncdError):
+    """403: the login is right but may not do this (the library raises 401 and 403 alike)."""
+
+
 class Server:
     """Requests through the caldav library's session, each turned into one line on failure."""
 
@@ -83,9 +87,16 @@ class Server:
 
     def request(self, url: str, method: str, body: str = "",
                 headers: dict[str, str] | None = None) -> Any:
+        from caldav.lib import error
+
         with guarded(self.settings, f"answering {method}"):
             t0 = time.time()
-            resp = self.client.request(url, method, body, headers or {})
+            try:
+                resp = self.client.request(url, method, body, headers or {})
+            except error.AuthorizationError as exc:
+                if str(getattr(exc, "status", "")).startswith("403"):
+                    raise Forbidden(f"{method} refused (403)") from None
+                raise
             t1 = time.time()
         if self.skew is None and (date := resp.headers.get("Date")):
             with contextlib.suppress(TypeError, ValueError):
@@ -191,11 +202,13 @@ def _probe(server: Server, url: str, label: str, tz_name: str) -> Iterator[Check
     try:
         put = server.request(href, "PUT", cal.to_ical().decode(), {
             "Content-Type": "text/calendar; charset=utf-8", "If-None-Match": "*"})
+    except Forbidden:
+        put = None
     except SyncdError as exc:
         yield failed(f"{label} write", str(exc))
         return
-    if int(put.status) in (401, 403):
-        yield failed(f"{label} write", f"refused ({put.status}): user "
+    if put is None or int(put.status) in (401, 403):
+        yield failed(f"{label} write", "refused (403): user "
                      f"'{server.settings.username}' may not write to this calendar; share it "
                      "with write access or use another")
         return
@@ -301,6 +314,7 @@ def _clock(server: Server) -> Check:
         return passed("clock", "this machine and the server agree within "
                       f"{max(1, round(abs(skew)))} s")
     way = "ahead of" if skew > 0 else "behind"
-    return failed("clock", f"the server's clock is {abs(skew):.0f} s {way} this machine's: "
+    size = f"{abs(skew) / 60:.0f} min" if abs(skew) >= 120 else f"{abs(skew):.0f} s"
+    return failed("clock", f"the server's clock is {size} {way} this machine's: "
                   "sessions and tokens are judged against a wrong time; enable NTP "
                   "(timedatectl set-ntp true) on both")

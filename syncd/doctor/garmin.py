@@ -20,7 +20,8 @@ from syncd.config.loader import Config
 from syncd.doctor import Check, failed, passed, skipped
 from syncd.errors import SyncdError
 
-PROFILE = "/userprofile-service/socialProfile"
+# The cheapest call syncd makes anyway: the newest activity, one row.
+PROBE = "/activitylist-service/activities/search/activities"
 
 
 def jwt_claims(token: Any) -> dict[str, Any]:
@@ -91,7 +92,7 @@ def _live(api_url: str | None, path: Path, access: dict[str, Any], now: float) -
         g = login_with_tokens(api_url, path)
         before = g.client.di_token
         with garmin_errors("checking the saved login"):
-            g.client.connectapi(PROFILE)
+            g.client.connectapi(PROBE, params={"start": 0, "limit": 1})
         after = g.client.di_token
     except SyncdError as exc:
         return failed(name, str(exc))

@@ -91,21 +91,24 @@ def check_state_dir(directory: Path) -> Iterator[Check]:
 
 
 def check_state_db(directory: Path) -> Check:
-    from syncd.state import DB_NAME, SCHEMA_VERSION
+    from syncd.state import DB_NAME, SCHEMA_VERSION, State
 
     path = directory / DB_NAME
     if not path.exists():
         return skipped("state db", "none yet; `syncd run --once` creates it")
+    old = os.umask(0o077)  # a reader may have to make the -shm file: it stays private
     try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        state = State(directory, readonly=True)
         try:
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            verdict = db.execute("PRAGMA quick_check").fetchone()[0]
+            version = state.db.execute("PRAGMA user_version").fetchone()[0]
+            verdict = state.db.execute("PRAGMA quick_check").fetchone()[0]
         finally:
-            db.close()
+            state.close()
     except sqlite3.Error as exc:
         return failed("state db", f"{path} cannot be read ({exc}); move it away and run "
                       "`syncd run --once` to start afresh")
+    finally:
+        os.umask(old)
     if version > SCHEMA_VERSION:
         return failed("state db", f"schema {version} was written by a newer syncd "
                       f"(this one knows {SCHEMA_VERSION}): upgrade syncd")
