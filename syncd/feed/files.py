@@ -10,10 +10,10 @@ with ``secrets``, kept 0600 and compared in constant time; it is never logged.
 
 from __future__ import annotations
 
-import os
 import secrets
-import tempfile
 from pathlib import Path
+
+from syncd.atomic import atomic_write
 
 FEED_DIR = "feed"
 TOKEN_FILE = "feed_token"
@@ -51,19 +51,8 @@ def new_token(state_dir: Path) -> str:
 
 
 def write_private(path: Path, data: bytes) -> None:
-    """Atomically replace ``path`` with ``data``, mode 0600 (temp file, fsync, rename)."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Atomically replace ``path`` with ``data``, readable by its owner only."""
+    atomic_write(path, data, 0o600, dir_mode=0o700)
 
 
 def local_base(host: str, port: int) -> str:

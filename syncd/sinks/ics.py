@@ -12,8 +12,6 @@ and the live feed in ``syncd.sinks.feed``); each subclass only says where the by
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -22,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Event
 
+from syncd.atomic import atomic_write
 from syncd.config.loader import IcsSettings
 from syncd.errors import SyncdError
 from syncd.model import Session, SessionStatus
@@ -145,18 +144,7 @@ class IcsFileSink(PublishedCalendar):
 
 def _atomic_write(path: Path, data: bytes) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write(path, data, 0o644)
     except OSError as exc:
         raise SyncdError(f"{path}: cannot write the calendar file: {exc.strerror}; check "
                          "ics.path and that its folder is writable") from None
