@@ -14,7 +14,7 @@ activities still count toward the week (the athlete lifted on their own).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from syncd.model import (
@@ -26,8 +26,10 @@ from syncd.model import (
     SessionStatus,
     StrengthActivity,
 )
+from syncd.planner.realtime import local_day, wall
 
 GRACE = timedelta(hours=3)
+RACE_START = time(9, 0)  # a race from the race calendar, whose start time nobody gave
 EARLY_DAYS = 2
 
 
@@ -37,10 +39,6 @@ class Reconciled:
     notes: tuple[tuple[date, str], ...]
     sessions: tuple[Session, ...]
     extra_strength: tuple[StrengthActivity, ...]
-
-
-def local_day(dt: datetime, tz: ZoneInfo) -> date:
-    return dt.astimezone(tz).date()
 
 
 def reconcile_runs(planned: tuple[Run, ...], completed: tuple[Run, ...], races: tuple[Race, ...],
@@ -92,7 +90,7 @@ def reconcile_runs(planned: tuple[Run, ...], completed: tuple[Run, ...], races: 
     race_days = {local_day(r.start, tz) for r in runs if r.kind is RunKind.RACE}
     for race in races:
         if race.day not in race_days:
-            start = datetime.combine(race.day, datetime.min.time(), tz).replace(hour=9)
+            start = wall(race.day, RACE_START, tz)
             runs.append(Run(id=f"race:{race.day.isoformat()}", source="races", start=start,
                             end=start + timedelta(hours=2), kind=RunKind.RACE,
                             status=RunStatus.PLANNED, title=race.name,
