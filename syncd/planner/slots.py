@@ -69,8 +69,8 @@ def candidates(world: World, d: date, kind: SessionKind, keep: datetime | None) 
             end = t + length
             if not (unique_reading(t, tz) and unique_reading(end, tz)):
                 rejected.append(Rejection(
-                    "DST", "the clock change skips or repeats this time: the calendar could "
-                           "not say which one is meant", t))
+                    "DST", "would start or end at a time the clock change repeats: the "
+                           "calendar could not say which of the two is meant", t))
             else:
                 why = world.slot_rejection(kind, t, end, published=t == keep)
                 if why is None:
