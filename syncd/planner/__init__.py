@@ -13,7 +13,7 @@ and sessions passed through (done, pinned, missed) keep the instants they came i
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from syncd.model import Session, SessionKind, SessionStatus
@@ -21,7 +21,7 @@ from syncd.planner.content import session_content
 from syncd.planner.explain import explain
 from syncd.planner.inputs import DayReport, Plan, PlanInputs, Rejection, in_utc
 from syncd.planner.phases import describe_phase
-from syncd.planner.realtime import in_zone, local_day, utc
+from syncd.planner.realtime import in_zone, local_day, utc, wall
 from syncd.planner.reconcile import reconcile_runs, reconcile_sessions
 from syncd.planner.rules import World
 from syncd.planner.schedule import Placed, WeekInput, schedule_week, week_days
@@ -29,6 +29,8 @@ from syncd.planner.uids import assign_uids
 from syncd.planner.weeks import running_weeks
 
 __all__ = ["Plan", "PlanInputs", "plan"]
+
+HISTORY_DAYS = 14
 
 TITLES = {
     SessionKind.HEAVY: "Heavy strength",
@@ -41,16 +43,19 @@ TITLES = {
 def plan(inputs: PlanInputs, now: datetime) -> Plan:
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    given_now, originals = now, {s.uid: s for s in inputs.published}
-    inputs, now = in_utc(inputs), utc(now)
+    given, given_now, originals = inputs, now, {s.uid: s for s in inputs.published}
     tz = inputs.athlete.tz
     today = now.astimezone(tz).date()
+    # Runs done before the week ahead of the first planned week matter only for R7.
+    monday = today - timedelta(days=today.weekday())
+    inputs = in_utc(inputs, runs_since=wall(monday - timedelta(days=HISTORY_DAYS), time(0), tz))
+    now = utc(now)
     runs, notes = reconcile_runs(inputs.planned_runs, inputs.completed_runs, inputs.races,
                                  now, tz)
     sessions, extra = reconcile_sessions(inputs.published, inputs.strength, now, tz)
     world = World(inputs.athlete, inputs.rules, inputs.races, runs, inputs.busy,
                   inputs.readiness, now)
-    world.running_weeks = running_weeks(inputs.completed_runs, inputs.athlete.running_since,
+    world.running_weeks = running_weeks(given.completed_runs, inputs.athlete.running_since,
                                         today, tz)
     first = today - timedelta(days=today.weekday())
     horizon_end = today + timedelta(days=inputs.horizon_days)

@@ -43,14 +43,16 @@ class PlanInputs:
     catalogue: Catalogue = field(default_factory=default_catalogue, repr=False)
 
 
-def in_utc(inputs: PlanInputs) -> PlanInputs:
-    """The same inputs with every instant in UTC (dates and wall-clock settings unchanged)."""
+def in_utc(inputs: PlanInputs, runs_since: datetime) -> PlanInputs:
+    """The same inputs with every instant in UTC (dates and wall-clock settings unchanged),
+    keeping only the completed runs that end after ``runs_since``: older ones count only for
+    R7, which reads their dates from the inputs as given."""
     def runs(rs: tuple[Run, ...]) -> tuple[Run, ...]:
         return tuple(replace(r, start=utc(r.start), end=utc(r.end)) for r in rs)
     return replace(
         inputs,
         planned_runs=runs(inputs.planned_runs),
-        completed_runs=runs(inputs.completed_runs),
+        completed_runs=runs(tuple(r for r in inputs.completed_runs if r.end > runs_since)),
         strength=tuple(replace(a, start=utc(a.start), end=utc(a.end)) for a in inputs.strength),
         published=tuple(replace(s, start=utc(s.start), end=utc(s.end))
                         for s in inputs.published),

@@ -23,6 +23,8 @@ MINUTE = timedelta(minutes=1)
 
 def utc(dt: datetime) -> datetime:
     """The same instant with UTC as its zone (refuses naive datetimes)."""
+    if dt.tzinfo is UTC:
+        return dt
     if dt.tzinfo is None or dt.utcoffset() is None:
         raise ValueError(f"naive datetime {dt.isoformat()}: every instant needs a zone")
     return dt.astimezone(UTC)
@@ -43,7 +45,7 @@ def later(dt: datetime, delta: timedelta) -> datetime:
 
 
 def local_day(dt: datetime, tz: ZoneInfo) -> date:
-    return utc(dt).astimezone(tz).date()
+    return dt.astimezone(tz).date()
 
 
 @functools.lru_cache(maxsize=16384)
@@ -60,8 +62,20 @@ def instants(d: date, t: time, tz: ZoneInfo) -> tuple[datetime, ...]:
 
 def unique_reading(u: datetime, tz: ZoneInfo) -> bool:
     """Whether the wall-clock reading of instant ``u`` in ``tz`` happens exactly once."""
-    reading = utc(u).astimezone(tz)
+    reading = u.astimezone(tz)
+    if steady(reading.date(), tz):
+        return True
     return len(instants(reading.date(), reading.time().replace(tzinfo=None), tz)) == 1
+
+
+@functools.lru_cache(maxsize=4096)
+def steady(d: date, tz: ZoneInfo) -> bool:
+    """Whether the offset of ``tz`` holds from the day before ``d`` to the day after: then
+    every reading on ``d`` names one instant. (Probes every 3 hours: no zone changes its
+    offset and back within 3 hours.)"""
+    start = datetime.combine(d - timedelta(days=1), time(0), UTC)
+    offsets = {(start + timedelta(hours=3 * i)).astimezone(tz).utcoffset() for i in range(25)}
+    return len(offsets) == 1
 
 
 @functools.lru_cache(maxsize=4096)

@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 
 from syncd.model import SessionKind
 from syncd.planner.inputs import Rejection
-from syncd.planner.realtime import elapsed, unique_reading, utc, wall, window_bounds
+from syncd.planner.realtime import steady, unique_reading, utc, wall, window_bounds
 from syncd.planner.rules import World, run_label
 
 GRID = timedelta(minutes=15)
@@ -63,11 +63,13 @@ def candidates(world: World, d: date, kind: SessionKind, keep: datetime | None) 
                                         "only the latest window of the day"))
     good: list[datetime] = []
     keep = utc(keep) if keep is not None else None
+    # Only on the few days around a clock change can a reading be repeated.
+    check_readings = not steady(d, tz)
     for w in windows:
         t, close = window_bounds(d, w.start, w.end, tz)
         while t + length <= close:
             end = t + length
-            if not (unique_reading(t, tz) and unique_reading(end, tz)):
+            if check_readings and not (unique_reading(t, tz) and unique_reading(end, tz)):
                 rejected.append(Rejection(
                     "DST", "would start or end at a time the clock change repeats: the "
                            "calendar could not say which of the two is meant", t))
@@ -79,7 +81,7 @@ def candidates(world: World, d: date, kind: SessionKind, keep: datetime | None) 
                     rejected.append(why)
             t += GRID
     target = wall(d, preferred_time(world.athlete.preferred_time), tz)
-    good.sort(key=lambda s: (s != keep, abs(elapsed(target, s)), s))
+    good.sort(key=lambda s: (s != keep, abs(s - target), s))  # all UTC: real time
     return Candidates(tuple(good), tuple(rejected))
 
 
