@@ -14,9 +14,9 @@ Conventions the contract leaves open, which the checker and the planner both doc
 a planned run is skipped once its local day has ended with nothing recorded that day (until
 then it is "not yet done"); a run whose time is unknown counts as starting at 06:00 for R2;
 race day itself holds no session (the 2-day rule of R6 extended to the day); a session
-starts at least 2 h after now; no session starts or ends at a wall-clock reading that a DST
-change skips or repeats; a session lasts the minutes its title says (heavy: the athlete's
-``session_minutes``).
+starts at least 2 h after now unless it is already in the calendar at that time; no session
+starts or ends at a wall-clock reading that a DST change skips or repeats; a session lasts
+the minutes its title says (heavy: the athlete's ``session_minutes``).
 """
 
 from __future__ import annotations
@@ -142,6 +142,9 @@ def check_plan(inputs: PlanInputs, now: datetime, result: Plan) -> list[str]:
         return _six_am(_day(x.start, tz), tz)
 
     pinned_in = {s.uid: s for s in inputs.published if s.status is SessionStatus.PINNED}
+    # A session already in the calendar at that time needs no notice (lead time).
+    in_calendar = {(s.uid, _u(s.start)) for s in inputs.published
+                   if s.status is SessionStatus.PLANNED}
     declined = [(s.kind.is_lifting, _day(s.start, tz)) for s in inputs.published
                 if s.status is SessionStatus.DECLINED]
     weeks = consistent_weeks(inputs, today, tz)
@@ -170,7 +173,7 @@ def check_plan(inputs: PlanInputs, now: datetime, result: Plan) -> list[str]:
         label = f"{s.kind.value} {start.astimezone(tz):%a %d %b %H:%M} ({s.uid})"
         if not s.uid.startswith("syncd-"):
             errors.append(f"R11: {label} does not carry syncd's UID prefix")
-        if start < now + timedelta(hours=2):
+        if start < now + timedelta(hours=2) and (s.uid, start) not in in_calendar:
             errors.append(f"lead time: {label} starts less than 2 h from now")
         for what, instant in (("starts", start), ("ends", end)):
             if not _once(instant, tz):

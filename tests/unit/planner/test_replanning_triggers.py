@@ -282,3 +282,13 @@ def test_replanning_a_missed_session_keeps_the_uids_that_stay():
     assert h1["Tue"].status is SessionStatus.MISSED
     assert (h1["Sun"].uid, h1["Sun"].start) == (h0["Sun"].uid, h0["Sun"].start), "untouched"
     assert h1["Fri"].uid not in {s.uid for s in p0.sessions}, "a new event, not a move"
+
+
+def test_a_session_an_hour_away_stays_where_it_is():
+    # The lead time keeps new sessions 2 h out; one already in the calendar stays put.
+    p0 = first_plan()
+    tue = heavy_days(p0)["Tue"]
+    now = tue.start - timedelta(hours=1)
+    p1 = checked(inputs(published=p0.sessions,
+                        completed_runs=(done(1, "07:00", 60, RunKind.QUALITY, "Hills"),)), now)
+    assert (heavy_days(p1)["Tue"].uid, heavy_days(p1)["Tue"].start) == (tue.uid, tue.start)
