@@ -32,7 +32,7 @@ def is_syncd_uid(uid: str) -> bool:
 Cost = tuple[int, int, int, int, float]
 # Beyond this many published sessions in one week and family (never, in practice) matching
 # falls back to nearest-first, to keep the search bounded.
-EXACT_LIMIT = 12
+EXACT_LIMIT = 8
 
 
 def assign_uids(new: list[Session], published: tuple[Session, ...], known: frozenset[str],

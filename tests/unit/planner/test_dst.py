@@ -177,3 +177,21 @@ def test_candidates_avoid_the_repeated_hour():
     assert starts[-1] == datetime(2026, 11, 1, 8, 30, tzinfo=UTC)
     assert starts[:4] == [datetime(2026, 11, 1, 4, m, tzinfo=UTC) for m in (0, 15, 30)] + [
         datetime(2026, 11, 1, 7, 0, tzinfo=UTC)]
+
+
+def test_lord_howe_half_hour_fall_back():
+    # 5 Apr 2026: at 02:00 (+11:00) the clock goes back to 01:30 (+10:30), so 01:30-01:59
+    # happens twice. A 20-minute core session in 00:00-03:00 avoids it and lasts 20 minutes.
+    tz = ZoneInfo("Australia/Lord_Howe")
+    athlete = Athlete(timezone="Australia/Lord_Howe",
+                      availability=tuple((TimeWindow(time(0, 0), time(3, 0)),)
+                                         for _ in range(7)))
+    world = World(athlete, RuleSettings(), (), (), (), (), u("2026-04-01T12:00+11:00"))
+    starts = sorted(s.astimezone(UTC) for s in
+                    candidates(world, date(2026, 4, 5), SessionKind.CORE, None).starts)
+    readings = [(s.astimezone(tz).strftime("%H:%M"),
+                 (s + timedelta(minutes=20)).astimezone(tz).strftime("%H:%M")) for s in starts]
+    # 00:00 (+11) is 13:00 UTC; 03:00 (+10:30) is 16:30 UTC: three and a half real hours.
+    assert readings == [("00:00", "00:20"), ("00:15", "00:35"), ("00:30", "00:50"),
+                        ("00:45", "01:05"), ("01:00", "01:20"),
+                        ("02:00", "02:20"), ("02:15", "02:35"), ("02:30", "02:50")]
