@@ -66,7 +66,7 @@ def plan_table(p: Plan, days: int) -> str:
             r = run_txt[j] if j < len(run_txt) else ""
             s = sess_txt[j] if j < len(sess_txt) else ""
             lines.append(f"{left:<11} {r:<{RUNS_WIDTH}} {s}".rstrip())
-    codes = set(re.findall(r"\b[RG]\d{1,2}\b", "\n".join(lines[3:])))
+    codes = set(re.findall(r"\b(?:[RG]\d{1,2}|DST)\b", "\n".join(lines[3:])))
     if codes:
         lines += ["", "Rules and goals:", *legend(codes)]
     if p.warnings:

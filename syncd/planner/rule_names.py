@@ -23,6 +23,7 @@ RULE_NAMES: dict[str, str] = {
     "G4": "spread across the week",
     "G5": "core on easy days",
     "G6": "your preferred time of day",
+    "DST": "not at a clock time that occurs twice (daylight-saving change)",
 }
 
 
@@ -30,4 +31,4 @@ def legend(codes: set[str]) -> list[str]:
     """``R2 = …`` lines for the codes given, in the contract's order."""
     order = list(RULE_NAMES)
     known = sorted((c for c in codes if c in RULE_NAMES), key=order.index)
-    return [f"  {c:<4}{RULE_NAMES[c]}" for c in known]
+    return [f"  {c:<4} {RULE_NAMES[c]}" for c in known]
