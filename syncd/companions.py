@@ -39,6 +39,10 @@ class Companion(Protocol):
 def companions_for(config: Config, state_dir: Path) -> list[Companion]:
     """The companions a config asks for. Each module is imported only when used."""
     out: list[Companion] = []
+    if config.feed is not None:
+        from syncd.feed.server import FeedServer
+
+        out.append(FeedServer(config.feed, state_dir))
     if config.mqtt is not None:
         from syncd.mqtt.companion import MqttCompanion
 
