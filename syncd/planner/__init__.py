@@ -8,7 +8,7 @@ the sessions from the start of the current week to the end of the horizon.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from syncd.model import Session, SessionKind, SessionStatus
 from syncd.planner.content import session_content
@@ -126,25 +126,60 @@ def _build_sessions(inputs: PlanInputs, world: World, placed: list[Placed],
                      and s.kind is SessionKind.HEAVY and s.start >= cutoff)
     level = min(4, done_heavy // 2)
     orm = dict(inputs.athlete.one_rep_max)
+    slots = _week_slots(world, placed, history)
+    nxt = _next_heavy(world, placed, history)
     out = []
-    per_week: dict[tuple[int, int], int] = {}
     for p in sorted(placed, key=lambda p: p.start):
-        iso = p.day.isocalendar()
-        idx = per_week.get((iso.year, iso.week), 0)
-        per_week[(iso.year, iso.week)] = idx + 1
-        rotation = (iso.year * 53 + iso.week) * 2 + idx
         phase = world.phase(p.day)
-        warmup, exercises = session_content(
-            p.kind, inputs.catalogue, rotation=rotation, level=level, one_rep_max=orm,
-            plyometrics=phase.value not in ("taper", "race-week", "peak"))
+        exact = p.start == nxt
+        minutes = int((p.end.astimezone(UTC) - p.start.astimezone(UTC)).total_seconds() // 60)
+        content = session_content(
+            p.kind, inputs.catalogue, rotation=slots[(p.kind.is_lifting, p.start)],
+            level=level if exact else 0, one_rep_max=orm,
+            plyometrics=phase.value not in ("taper", "race-week", "peak"), phase=phase.value,
+            minutes=minutes, exact_load=exact)
         text, rules = explain(world, p, refused)
-        if p.kind is SessionKind.HEAVY and level:
+        if p.kind is SessionKind.HEAVY and level and exact:
             text += f" Load +{level * 2.5:g} % after {done_heavy} completed heavy sessions."
-        minutes = int((p.end - p.start).total_seconds() // 60)
         out.append(Session(uid="", kind=p.kind, start=p.start, end=p.end,
-                           title=f"{TITLES[p.kind]} · {minutes} min", warmup=warmup,
-                           exercises=exercises, rules=rules, explanation=text))
+                           title=f"{TITLES[p.kind]} · {minutes} min", warmup=content.warmup,
+                           exercises=content.exercises, rules=rules, explanation=text))
     return out
+
+
+def _stays(s: Session, now: datetime) -> bool:
+    """A published session that keeps its place: done, pinned, or under way."""
+    return s.status in (SessionStatus.DONE, SessionStatus.PINNED) or (
+        s.status is SessionStatus.PLANNED and s.start <= now)
+
+
+def _week_slots(world: World, placed: list[Placed], history: tuple[Session, ...]
+                ) -> dict[tuple[bool, datetime], int]:
+    """Rotation index of each placed session: its ISO week and its place among the week's
+    sessions of its family (lifting or core), counting those that already stay. A function
+    of the session's identity, so a session starting does not shift the ones after it."""
+    members: dict[tuple[int, int, bool], list[datetime]] = {}
+    for start, lifting in ([(s.start, s.kind.is_lifting) for s in history
+                            if _stays(s, world.now)]
+                           + [(p.start, p.kind.is_lifting) for p in placed]):
+        iso = start.astimezone(world.tz).isocalendar()
+        members.setdefault((iso.year, iso.week, lifting), []).append(start)
+    out = {}
+    for p in placed:
+        iso = p.start.astimezone(world.tz).isocalendar()
+        week = sorted(members[(iso.year, iso.week, p.kind.is_lifting)])
+        out[(p.kind.is_lifting, p.start)] = (iso.year * 53 + iso.week) * 2 + week.index(p.start)
+    return out
+
+
+def _next_heavy(world: World, placed: list[Placed], history: tuple[Session, ...]
+                ) -> datetime | None:
+    """The start of the next heavy session not yet done: the only one progression changes.
+    One under way or pinned by the user counts, so its start does not pass the step on."""
+    pending = [s.start for s in history if s.kind is SessionKind.HEAVY and _stays(s, world.now)
+               and s.status is not SessionStatus.DONE]
+    pending += [p.start for p in placed if p.kind is SessionKind.HEAVY]
+    return min(pending, default=None)
 
 
 def _reports(world: World, first: date, end: date,
