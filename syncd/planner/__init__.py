@@ -15,11 +15,11 @@ from syncd.planner.content import session_content
 from syncd.planner.explain import explain
 from syncd.planner.inputs import DayReport, Plan, PlanInputs, Rejection
 from syncd.planner.phases import describe_phase
+from syncd.planner.ramp import experience_weeks, last_break
 from syncd.planner.reconcile import local_day, reconcile_runs, reconcile_sessions
 from syncd.planner.rules import World
 from syncd.planner.schedule import Placed, WeekInput, schedule_week, week_days
 from syncd.planner.uids import assign_uids
-from syncd.planner.weeks import running_weeks
 
 __all__ = ["Plan", "PlanInputs", "plan"]
 
@@ -41,8 +41,9 @@ def plan(inputs: PlanInputs, now: datetime) -> Plan:
     sessions, extra = reconcile_sessions(inputs.published, inputs.strength, now, tz)
     world = World(inputs.athlete, inputs.rules, inputs.races, runs, inputs.busy,
                   inputs.readiness, now)
-    world.running_weeks = running_weeks(inputs.completed_runs, inputs.athlete.running_since,
-                                        today, tz)
+    world.running_weeks = experience_weeks(inputs.completed_runs,
+                                           inputs.athlete.running_since, today, tz)
+    world.comeback = last_break(inputs.completed_runs, tz, today)
     first = today - timedelta(days=today.weekday())
     horizon_end = today + timedelta(days=inputs.horizon_days)
     last = horizon_end - timedelta(days=1)
@@ -70,8 +71,8 @@ def plan(inputs: PlanInputs, now: datetime) -> Plan:
         warnings.append(f"{world.running_weeks} of {inputs.rules.min_running_weeks} weeks of "
                         "consistent running so far: foundation and core sessions only (R7)")
     if world.is_minor() and not inputs.athlete.supervised:
-        warnings.append("under 18: no heavy sessions unless a coach supervises "
-                        "(R8; set athlete.supervised)")
+        warnings.append("under 18 without a coach: foundation and core only, no loaded "
+                        "lifting (R8; set athlete.supervised if a coach supervises)")
     placed: list[Placed] = []
     refused: dict[date, list[tuple[SessionKind, Rejection]]] = {}
     slot_refusals: dict[date, list[tuple[SessionKind, tuple[Rejection, ...]]]] = {}
@@ -81,7 +82,8 @@ def plan(inputs: PlanInputs, now: datetime) -> Plan:
         sunday = monday + timedelta(days=6)
         in_week = [s for d, s in fixed_days if monday <= d <= sunday]
         extra_in_week = [d for d in extra_days if monday <= d <= sunday]
-        lo, hi = monday - timedelta(days=3), monday + timedelta(days=10)
+        # A week back and ahead: R9's 48 h and the 7-day heavy cap look that far.
+        lo, hi = monday - timedelta(days=7), monday + timedelta(days=13)
         week = WeekInput(
             days=days,
             planable=[d for d in days if d >= today and d not in occupied

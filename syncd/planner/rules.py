@@ -26,7 +26,8 @@ from syncd.model import (
     SessionKind,
 )
 from syncd.planner.inputs import Rejection
-from syncd.planner.phases import HEAVY_ON_EASY_DAYS, PHASE_KINDS, a_races, phase_for
+from syncd.planner.phases import HEAVY_ON_EASY_DAYS, PHASE_CAP, PHASE_KINDS, a_races, phase_for
+from syncd.planner.ramp import Break
 
 HEAVY_SPACING = timedelta(hours=48)
 UNKNOWN_RUN_START = time(6, 0)
@@ -65,6 +66,7 @@ class World:
     race_days: set[date] = field(init=False)
     a_race_days: list[date] = field(init=False)
     running_weeks: int | None = None
+    comeback: Break | None = None
 
     def __post_init__(self) -> None:
         self.tz = ZoneInfo(self.athlete.timezone)
@@ -135,11 +137,16 @@ class World:
             refused.append((SessionKind.HEAVY, Rejection(
                 "R7", f"{self.running_weeks} of {self.rules.min_running_weeks} weeks of "
                       "consistent running: foundation and core only")))
-        if SessionKind.HEAVY in wanted and self.is_minor() and not self.athlete.supervised:
-            wanted = [k if k is not SessionKind.HEAVY else SessionKind.LIGHT for k in wanted]
-            wanted = list(dict.fromkeys(wanted))
+        if wanted and self.is_minor() and not self.athlete.supervised:
+            # 000: open growth plates, professional advice: no barbell loading at all.
+            wanted = [SessionKind.FOUNDATION]
             refused.append((SessionKind.HEAVY, Rejection(
-                "R8", "under 18 without a supervising coach")))
+                "R8", "under 18 without a supervising coach: no loaded lifting, foundation "
+                      "and core only")))
+        if SessionKind.HEAVY in wanted and (ramp := self.ramp_rejection(d)) is not None:
+            wanted = [SessionKind.LIGHT if k is SessionKind.HEAVY else k for k in wanted]
+            wanted = list(dict.fromkeys(wanted))
+            refused.append((SessionKind.HEAVY, ramp))
         if SessionKind.HEAVY in wanted:
             why = self.heavy_day_rejection(d, phase)
             if why is not None:
@@ -155,6 +162,32 @@ class World:
             refused.append((SessionKind.LIGHT, Rejection(
                 "G1", f"the {phase.value} phase has no lifting")))
         return wanted, refused
+
+    def ramp_rejection(self, d: date) -> Rejection | None:
+        """R7 after a break: light instead of heavy for as many days as the break (7-14)."""
+        b = self.comeback
+        if b is None or not b.covers(d):
+            return None
+        since = "since" if b.ongoing else "after"
+        return Rejection("R7", f"{b.days_off} days without a run {since} {b.last:%a %d %b}: "
+                               f"reduced load until {b.ramp_end:%a %d %b} (return ramp)")
+
+    def heavy_cap(self, d: date) -> int:
+        """Most heavy sessions in any 7 days: the week's target in that phase (G1)."""
+        a = self.athlete
+        return min(a.sessions_per_week, a.max_sessions_per_week, PHASE_CAP[self.phase(d)])
+
+    def heavy_crowded(self, start: datetime, anchors: list[datetime]) -> bool:
+        """True when a heavy session at ``start`` would put more heavy sessions in some 7
+        days (real time) than the phase's weekly target: weekly caps alone let Fri, Sun and
+        Tue of two weeks hold three heavy sessions within five days before a race."""
+        cap = self.heavy_cap(start.astimezone(self.tz).date())
+        week = 7 * 86400
+        t = start.timestamp()
+        near = sorted(a.timestamp() for a in anchors if abs(a.timestamp() - t) < week)
+        times = sorted([*near, t])
+        return any(sum(1 for x in times if lo <= x < lo + week) > cap
+                   for lo in times if lo <= t)
 
     def heavy_day_rejection(self, d: date, phase: Phase) -> Rejection | None:
         nxt = [r for r in self.runs_by_day.get(d + timedelta(days=1), []) if r.kind.is_hard]

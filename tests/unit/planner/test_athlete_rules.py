@@ -33,12 +33,18 @@ def test_established_runner_by_running_since_lifts():
     assert SessionKind.HEAVY in kinds(plan(i, NOW))
 
 
-def test_under_18_gets_light_unless_supervised():
-    young = PlanInputs(athlete(birth_year=2010), BUILD, planned_runs=tuple(example_week()))
-    p = plan(young, NOW)
-    assert check_plan(young, NOW, p) == []
-    assert SessionKind.HEAVY not in kinds(p) and SessionKind.LIGHT in kinds(p)
-    assert any("(R8" in w for w in p.warnings)
+def test_under_18_gets_no_loaded_lifting_unless_supervised():
+    # 000: open growth plates, professional advice: foundation and bodyweight work only.
+    for phase in (Phase.BUILD, Phase.BASE, Phase.TAPER):
+        young = PlanInputs(athlete(birth_year=2010), RuleSettings(phase=phase),
+                           planned_runs=tuple(example_week()))
+        p = plan(young, NOW)
+        assert check_plan(young, NOW, p) == []
+        assert kinds(p) <= {SessionKind.FOUNDATION, SessionKind.CORE}
+        assert SessionKind.FOUNDATION in kinds(p)
+        assert all("kg" not in e.load and "1RM" not in e.load
+                   for s in p.sessions for e in s.exercises)
+        assert any("(R8" in w and "foundation and core only" in w for w in p.warnings)
     coached = PlanInputs(athlete(birth_year=2010, supervised=True), BUILD,
                          planned_runs=tuple(example_week()))
     assert SessionKind.HEAVY in kinds(plan(coached, NOW))

@@ -237,8 +237,9 @@ def test_catalogue_is_data_and_a_changed_file_changes_the_sessions():
 
 def test_planned_sessions_carry_content_and_progress_after_done_sessions():
     now = MONDAY.replace(hour=6)
-    history = tuple(session(f"syncd-h{i}@syncd", -2 - 3 * i, "18:00",
-                            status=SessionStatus.DONE) for i in range(4))
+    # Four done heavy sessions: Tue and Thu of the two weeks before.
+    history = tuple(session(f"syncd-h{i}@syncd", day, "18:00", status=SessionStatus.DONE)
+                    for i, day in enumerate((-6, -4, -13, -11)))
     base = PlanInputs(athlete(one_rep_max=(("back_squat", 100.0), ("deadlift", 140.0))),
                       RuleSettings(phase=Phase.BUILD), planned_runs=tuple(example_week()))
     fresh = plan(base, now)

@@ -97,7 +97,7 @@ def test_a_later_session_takes_the_step_when_it_becomes_next():
     # Tuesday's session is recorded as done: Thursday is next and shows the load.
     done = replace(tue, status=SessionStatus.DONE)
     rest = tuple(s for s in monday.sessions if s.uid != tue.uid)
-    wed = plan(replace(base, published=done_history(2) + (done,) + rest),
+    wed = plan(replace(base, published=(*done_history(2), done, *rest)),
                MONDAY.replace(hour=9) + timedelta(days=2))
     thu_now = next(s for s in wed.sessions if s.uid == thu.uid)
     assert "–" not in thu_now.exercises[1].load and thu_now.exercises[1].load.endswith("1RM)")
