@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 from datetime import date, timedelta
 
-from syncd.model import SessionKind
+from syncd.model import Phase, RunKind, SessionKind
 from syncd.planner.inputs import Rejection
 from syncd.planner.phases import PHASE_KINDS, describe_phase
 from syncd.planner.rules import World, day_name, run_label
@@ -17,6 +17,19 @@ from syncd.planner.schedule import Placed
 from syncd.planner.slots import preferred_time
 
 Refusals = dict[date, list[tuple[SessionKind, Rejection]]]
+
+
+def last_race(world: World, d: date) -> tuple[date, str, int] | None:
+    """The latest race before ``d`` within the recovery window: (day, name, days since)."""
+    names = {r.day: r.name for r in world.races}
+    for run in world.runs:
+        if run.kind is RunKind.RACE:
+            names.setdefault(run.start.astimezone(world.tz).date(), run.title or "the race")
+    before = [r for r in names if r < d and (d - r).days <= world.rules.recovery_days]
+    if not before:
+        return None
+    day = max(before)
+    return day, names[day], (d - day).days
 
 
 def explain(world: World, p: Placed, refused: Refusals) -> tuple[str, tuple[str, ...]]:
@@ -71,10 +84,20 @@ def explain(world: World, p: Placed, refused: Refusals) -> tuple[str, tuple[str,
             if reasons[0].rule[0] in "RG":
                 rules.append(reasons[0].rule)
         elif main and main[0] is p.kind:
-            parts.append(f"{p.kind.value.capitalize()} sessions only in the "
-                         f"{world.phase(p.day).value} phase (G1"
-                         f"{', R6' if p.kind is SessionKind.LIGHT else ''}).")
-            rules.append("G1")
+            phase = world.phase(p.day)
+            # R6 is the taper's rule; after a race the recovery phase's target is G1's.
+            taper = phase is Phase.TAPER and p.kind is SessionKind.LIGHT
+            if phase is Phase.RECOVERY:
+                parts.append(f"{p.kind.value.capitalize()} only: the recovery phase after an "
+                             "A race holds at most one lifting session a week (G1).")
+            else:
+                parts.append(f"{p.kind.value.capitalize()} sessions only in the "
+                             f"{phase.value} phase (G1{', R6' if taper else ''}).")
+            rules += ["G1", "R6"] if taper else ["G1"]
+    race = last_race(world, p.day)
+    if race is not None:
+        parts.append(f"{race[2]} day{'s' if race[2] > 1 else ''} after {race[1]} "
+                     f"({race[0]:%a %d %b}).")
     for neighbour in (p.day - timedelta(days=1), p.day + timedelta(days=1)):
         if p.kind is not SessionKind.HEAVY:
             break

@@ -30,8 +30,11 @@ from syncd.planner.phases import HEAVY_ON_EASY_DAYS, PHASE_CAP, PHASE_KINDS, a_r
 from syncd.planner.ramp import Break
 
 HEAVY_SPACING = timedelta(hours=48)
+HEAVY_WINDOW = timedelta(days=6)
 UNKNOWN_RUN_START = time(6, 0)
 RACE_BLACKOUT_DAYS = 2
+# No lifting in the first days after an A race: the recovery phase starts with rest.
+RACE_REST_DAYS = 3
 # A session never appears at such short notice that the athlete cannot get to it.
 LEAD_TIME = timedelta(hours=2)
 
@@ -131,6 +134,12 @@ class World:
         phase = self.phase(d)
         wanted = list(PHASE_KINDS[phase])
         refused: list[tuple[SessionKind, Rejection]] = []
+        after = [a for a in self.a_race_days if 0 < (d - a).days <= RACE_REST_DAYS]
+        if wanted and phase is Phase.RECOVERY and after:
+            wanted = []
+            refused.append((SessionKind.LIGHT, Rejection(
+                "G1", f"{(d - after[-1]).days} day{'s' if (d - after[-1]).days > 1 else ''} "
+                      f"after the A race on {after[-1]:%a %d %b}: rest first")))
         if self.is_new_runner():
             if wanted:
                 wanted = [SessionKind.FOUNDATION]
@@ -173,20 +182,20 @@ class World:
                                f"reduced load until {b.ramp_end:%a %d %b} (return ramp)")
 
     def heavy_cap(self, d: date) -> int:
-        """Most heavy sessions in any 7 days: the week's target in that phase (G1)."""
+        """Most heavy sessions in any 6 days: the week's target in that phase (G1)."""
         a = self.athlete
         return min(a.sessions_per_week, a.max_sessions_per_week, PHASE_CAP[self.phase(d)])
 
     def heavy_crowded(self, start: datetime, anchors: list[datetime]) -> bool:
-        """True when a heavy session at ``start`` would put more heavy sessions in some 7
-        days (real time) than the phase's weekly target: weekly caps alone let Fri, Sun and
-        Tue of two weeks hold three heavy sessions within five days before a race."""
+        """True when a heavy session at ``start`` would put more heavy sessions within 6 days
+        (real time) than the phase's weekly target. Weekly caps alone let Fri, Sun and the
+        next Tue hold three heavy sessions in four days before a marathon; 6 days, not 7, so
+        that the same weekday a week later, a little earlier in the day, still fits."""
         cap = self.heavy_cap(start.astimezone(self.tz).date())
-        week = 7 * 86400
+        span = HEAVY_WINDOW.total_seconds()
         t = start.timestamp()
-        near = sorted(a.timestamp() for a in anchors if abs(a.timestamp() - t) < week)
-        times = sorted([*near, t])
-        return any(sum(1 for x in times if lo <= x < lo + week) > cap
+        times = sorted([*(a.timestamp() for a in anchors if abs(a.timestamp() - t) < span), t])
+        return any(sum(1 for x in times if lo <= x < lo + span) > cap
                    for lo in times if lo <= t)
 
     def heavy_day_rejection(self, d: date, phase: Phase) -> Rejection | None:
