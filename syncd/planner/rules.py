@@ -26,7 +26,14 @@ from syncd.model import (
     SessionKind,
 )
 from syncd.planner.inputs import Rejection
-from syncd.planner.phases import HEAVY_ON_EASY_DAYS, PHASE_CAP, PHASE_KINDS, a_races, phase_for
+from syncd.planner.phases import (
+    HEAVY_ON_EASY_DAYS,
+    HEAVY_WINDOW_PHASES,
+    PHASE_CAP,
+    PHASE_KINDS,
+    a_races,
+    phase_for,
+)
 from syncd.planner.ramp import Break
 
 HEAVY_SPACING = timedelta(hours=48)
@@ -187,11 +194,14 @@ class World:
         return min(a.sessions_per_week, a.max_sessions_per_week, PHASE_CAP[self.phase(d)])
 
     def heavy_crowded(self, start: datetime, anchors: list[datetime]) -> bool:
-        """True when a heavy session at ``start`` would put more heavy sessions within 6 days
-        (real time) than the phase's weekly target. Weekly caps alone let Fri, Sun and the
-        next Tue hold three heavy sessions in four days before a marathon; 6 days, not 7, so
-        that the same weekday a week later, a little earlier in the day, still fits."""
-        cap = self.heavy_cap(start.astimezone(self.tz).date())
+        """True when, in the peak phase, a heavy session at ``start`` would put more heavy
+        sessions within 6 days (real time) than the week's target. Weekly caps alone let
+        Fri, Sun and the next Tue hold three heavy sessions in four days before a marathon;
+        6 days, not 7, so that the same weekday a week later, a little earlier, still fits."""
+        d = start.astimezone(self.tz).date()
+        if self.phase(d) not in HEAVY_WINDOW_PHASES:
+            return False
+        cap = self.heavy_cap(d)
         span = HEAVY_WINDOW.total_seconds()
         t = start.timestamp()
         times = sorted([*(a.timestamp() for a in anchors if abs(a.timestamp() - t) < span), t])

@@ -126,11 +126,12 @@ def test_no_three_heavy_sessions_within_five_days_before_a_marathon():
 
 def test_the_same_weekday_a_little_earlier_next_week_still_fits():
     # Tue 18:00, Thu 18:00, then Tue 15:45 (a dinner at 16:30-20:15): 6 d 22 h after the
-    # first, within the phase's two a week.
+    # first, within the peak phase's two a week.
     runs = tuple(example_week())
     busy = (BusyInterval(MONDAY.replace(hour=16, minute=30) + timedelta(days=8),
                          MONDAY.replace(hour=20, minute=15) + timedelta(days=8), "dinner"),)
-    i = PlanInputs(athlete(), BUILD, planned_runs=runs, busy=busy, horizon_days=14)
+    i = PlanInputs(athlete(), RuleSettings(phase=Phase.PEAK), planned_runs=runs, busy=busy,
+                   horizon_days=14)
     p = plan(i, NOW)
     assert check_plan(i, NOW, p) == []
     heavy = [s.start.astimezone(TZ) for s in p.sessions if s.kind is SessionKind.HEAVY]
