@@ -123,13 +123,15 @@ def plan(inputs: PlanInputs, now: datetime) -> Plan:
 def _build_sessions(inputs: PlanInputs, world: World, placed: list[Placed],
                     refused: dict[date, list[tuple[SessionKind, Rejection]]],
                     history: tuple[Session, ...]) -> list[Session]:
-    cutoff = world.now - timedelta(days=42)
-    done_heavy = sum(1 for s in history if s.status is SessionStatus.DONE
-                     and s.kind is SessionKind.HEAVY and s.start >= cutoff)
-    level = min(4, done_heavy // 2)
     orm = dict(inputs.athlete.one_rep_max)
     slots = _week_slots(world, placed, history)
     nxt = _next_heavy(world, placed, history)
+    # Progression counts the heavy sessions done in the 6 weeks before the next one, not
+    # before now: as time passes with nothing new, its load stays what it was.
+    cutoff = (nxt or world.now) - timedelta(days=42)
+    done_heavy = sum(1 for s in history if s.status is SessionStatus.DONE
+                     and s.kind is SessionKind.HEAVY and cutoff <= s.start < (nxt or world.now))
+    level = min(4, done_heavy // 2)
     out = []
     for p in sorted(placed, key=lambda p: p.start):
         phase = world.phase(p.day)

@@ -101,11 +101,12 @@ def explain(world: World, p: Placed, refused: Refusals) -> tuple[str, tuple[str,
     for neighbour in (p.day - timedelta(days=1), p.day + timedelta(days=1)):
         if p.kind is not SessionKind.HEAVY:
             break
-        for k, r in refused.get(neighbour, []):
-            if k is SessionKind.HEAVY and r.rule in ("R1", "R4", "R6"):
-                parts.append(f"Not {day_name(neighbour)}: {r.text()}.")
-                rules.append(r.rule)
-                break
+        # From the runs, not from what this re-plan refused: a neighbour that has passed is
+        # no longer planned, and the text must not change for that alone.
+        not_there = world.heavy_day_rejection(neighbour, world.phase(neighbour))
+        if not_there is not None:
+            parts.append(f"Not {day_name(neighbour)}: {not_there.text()}.")
+            rules.append(not_there.rule)
     pref = preferred_time(world.athlete.preferred_time)
     if p.start.astimezone(tz).time() == pref:
         parts.append("At your preferred time (G6).")

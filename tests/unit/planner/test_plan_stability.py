@@ -109,3 +109,27 @@ def test_uids_of_a_replan_are_unchanged_by_content():
     p = plan(i, MONDAY.replace(hour=6))
     again = assign_uids(list(p.sessions), tuple(p.sessions), frozenset(), p.now, TZ)
     assert [s.uid for s in again] == [s.uid for s in p.sessions]
+
+
+def test_time_passing_alone_changes_no_session_text():
+    # Thursday's "Not Wed: ..." used to vanish once Wednesday passed, and the progression
+    # count dropped as done sessions aged past 6 weeks from now.
+    old_done = tuple(session(f"syncd-old{k}@syncd", -40 + 2 * k, "18:00",
+                             status=SessionStatus.DONE) for k in range(4))
+    i = PlanInputs(athlete(rest_days=frozenset({0}), one_rep_max=ORM),
+                   RuleSettings(phase=Phase.BUILD), planned_runs=tuple(example_week()))
+    monday = plan(replace(i, published=old_done), MONDAY.replace(hour=6))
+    tue = next(s for s in monday.sessions if s.kind is SessionKind.HEAVY)
+    kept = (*old_done, replace(tue, status=SessionStatus.DONE),
+            *(s for s in monday.sessions if s.uid != tue.uid and s.uid not in
+              {d.uid for d in old_done}))
+    wed = plan(replace(i, published=kept), MONDAY.replace(hour=1) + timedelta(days=2))
+    # The state keeps history; a plan shows only the weeks it plans.
+    thu_morning = plan(replace(i, published=(*old_done, *wed.sessions)),
+                       MONDAY.replace(hour=9) + timedelta(days=3))
+    a, b = by_uid(wed), by_uid(thu_morning)
+    thu = next(s for s in wed.sessions if s.start.astimezone(TZ).weekday() == 3)
+    assert "Not Wed: Thu has a quality run" in thu.explanation
+    assert "+5 % after 4 completed heavy sessions" in thu.explanation
+    changed = [u for u in a if u in b and a[u].start > thu_morning.now and a[u] != b[u]]
+    assert changed == []
