@@ -5,8 +5,9 @@ A runner follows a weekly plan for a season with the usual noise: runs skipped, 
 another time, swapped to the day before, an unplanned tempo now and then; 85 % of sessions
 are done; now and then the user moves a session in the calendar (pinned). syncd re-plans
 every 6 hours with what it would know at that moment. A "move" is a published, still-future
-planned session whose start or kind changed, or that was dropped. Re-plans in which no input
-changed are counted apart: G3 wants those to move nothing. A session that passes undone,
+planned session whose start or kind changed, or that was dropped; an "update" one that kept
+both but whose exercises or text changed. Re-plans in which no input changed are counted
+apart: G3 wants those to move and update nothing. A session that passes undone,
 or a planned run that passes without an activity, is news (the contract's "missed" and
 "skipped" triggers). A benchmark, not a test: it prints figures and exits 0.
 """
@@ -83,6 +84,8 @@ def main() -> None:
     decided: set[str] = set()
     moves: list[int] = []
     idle_moves: list[int] = []
+    updates: list[int] = []
+    idle_updates: list[int] = []
     last_inputs: tuple[int, int, int, int, int] | None = None
     pins = 0
     now = START + timedelta(hours=6)
@@ -111,6 +114,12 @@ def main() -> None:
         moved = sum(1 for u, s in before.items()
                     if u not in after or (after[u].start, after[u].kind) != (s.start, s.kind))
         (idle_moves if inputs_key == last_inputs else moves).append(moved)
+        # Same time and kind, other text: the calendar still sees an update.
+        updated = sum(1 for u, s in before.items() if u in after
+                      and (after[u].start, after[u].kind) == (s.start, s.kind)
+                      and (after[u].exercises, after[u].warmup, after[u].explanation)
+                      != (s.exercises, s.warmup, s.explanation))
+        (idle_updates if inputs_key == last_inputs else updates).append(updated)
         last_inputs = inputs_key
         for u in list(published):
             if u not in after and published[u].status is SessionStatus.PLANNED and (
@@ -139,6 +148,8 @@ def main() -> None:
     print(f"re-plans with no new input (time passed only): {len(idle_moves)}, "
           f"moves {sum(idle_moves)}")
     print(f"moves per week: {sum(allm) / opts.weeks:.2f}")
+    print(f"content updates (same time and kind): after new input {sum(updates)}, "
+          f"with no new input {sum(idle_updates)}")
 
 
 if __name__ == "__main__":

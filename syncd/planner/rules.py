@@ -186,7 +186,8 @@ class World:
             return None
         since = "since" if b.ongoing else "after"
         return Rejection("R7", f"{b.days_off} days without a run {since} {b.last:%a %d %b}: "
-                               f"reduced load until {b.ramp_end:%a %d %b} (return ramp)")
+                               f"reduced load, full load again from {b.ramp_end:%a %d %b} "
+                               "(return ramp)")
 
     def heavy_cap(self, d: date) -> int:
         """Most heavy sessions in any 6 days: the week's target in that phase (G1)."""

@@ -52,7 +52,7 @@ def test_after_seven_days_off_the_first_week_back_is_light():
     assert SessionKind.HEAVY in later.values()
     light = next(s for s in p.sessions if s.kind is SessionKind.LIGHT)
     assert "R7" in light.rules and "7 days without a run" in light.explanation
-    assert "return ramp" in light.explanation
+    assert "full load again from Mon 30 Nov (return ramp)" in light.explanation
 
 
 def test_after_eleven_days_off_an_established_runner_ramps_for_eleven_days():
