@@ -15,7 +15,7 @@ from syncd.planner.content import session_content
 from syncd.planner.explain import explain
 from syncd.planner.inputs import DayReport, Plan, PlanInputs, Rejection
 from syncd.planner.phases import describe_phase
-from syncd.planner.ramp import experience_weeks, last_break
+from syncd.planner.ramp import experience_weeks, last_break, run_days
 from syncd.planner.reconcile import local_day, reconcile_runs, reconcile_sessions
 from syncd.planner.rules import World
 from syncd.planner.schedule import Placed, WeekInput, schedule_week, week_days
@@ -41,9 +41,9 @@ def plan(inputs: PlanInputs, now: datetime) -> Plan:
     sessions, extra = reconcile_sessions(inputs.published, inputs.strength, now, tz)
     world = World(inputs.athlete, inputs.rules, inputs.races, runs, inputs.busy,
                   inputs.readiness, now)
-    world.running_weeks = experience_weeks(inputs.completed_runs,
-                                           inputs.athlete.running_since, today, tz)
-    world.comeback = last_break(inputs.completed_runs, tz, today)
+    days_run = run_days(inputs.completed_runs, tz, today)
+    world.running_weeks = experience_weeks(days_run, inputs.athlete.running_since, today)
+    world.comeback = last_break(days_run, today)
     first = today - timedelta(days=today.weekday())
     horizon_end = today + timedelta(days=inputs.horizon_days)
     last = horizon_end - timedelta(days=1)
@@ -124,6 +124,8 @@ def _build_sessions(inputs: PlanInputs, world: World, placed: list[Placed],
                     refused: dict[date, list[tuple[SessionKind, Rejection]]],
                     history: tuple[Session, ...]) -> list[Session]:
     orm = dict(inputs.athlete.one_rep_max)
+    # Only the last weeks matter below (6 weeks of progression, this week's slots).
+    history = tuple(s for s in history if s.start >= world.now - timedelta(days=60))
     slots = _week_slots(world, placed, history)
     nxt = _next_heavy(world, placed, history)
     # Progression counts the heavy sessions done in the 6 weeks before the next one, not

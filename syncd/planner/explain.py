@@ -21,15 +21,14 @@ Refusals = dict[date, list[tuple[SessionKind, Rejection]]]
 
 def last_race(world: World, d: date) -> tuple[date, str, int] | None:
     """The latest race before ``d`` within the recovery window: (day, name, days since)."""
-    names = {r.day: r.name for r in world.races}
-    for run in world.runs:
-        if run.kind is RunKind.RACE:
-            names.setdefault(run.start.astimezone(world.tz).date(), run.title or "the race")
-    before = [r for r in names if r < d and (d - r).days <= world.rules.recovery_days]
+    before = [r for r in world.race_days if r < d and (d - r).days <= world.rules.recovery_days]
     if not before:
         return None
     day = max(before)
-    return day, names[day], (d - day).days
+    name = next((r.name for r in world.races if r.day == day), None) or next(
+        (run.title or "the race" for run in world.runs_by_day.get(day, [])
+         if run.kind is RunKind.RACE), "the race")
+    return day, name, (d - day).days
 
 
 def explain(world: World, p: Placed, refused: Refusals) -> tuple[str, tuple[str, ...]]:

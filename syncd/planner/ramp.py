@@ -47,19 +47,18 @@ class Break:
         return self.back <= d < self.ramp_end
 
 
-def _run_days(completed: tuple[Run, ...], tz: ZoneInfo, today: date) -> list[date]:
-    return sorted({r.start.astimezone(tz).date() for r in completed
-                   if r.start.astimezone(tz).date() <= today})
+def run_days(completed: tuple[Run, ...], tz: ZoneInfo, today: date) -> list[date]:
+    """The local day of each completed run up to today, in order (a day with two runs
+    appears twice: R7 counts runs): what R7 looks at, computed once."""
+    return sorted(d for d in (r.start.astimezone(tz).date() for r in completed) if d <= today)
 
 
-def longest_consistent_weeks(completed: tuple[Run, ...], tz: ZoneInfo, today: date) -> int:
+def longest_consistent_weeks(days: list[date]) -> int:
     """The longest stretch of weeks with 2+ runs; a single week without ends nothing."""
     per_week: dict[date, int] = {}
-    for r in completed:
-        d = r.start.astimezone(tz).date()
-        if d <= today:
-            monday = d - timedelta(days=d.weekday())
-            per_week[monday] = per_week.get(monday, 0) + 1
+    for d in days:
+        monday = d - timedelta(days=d.weekday())
+        per_week[monday] = per_week.get(monday, 0) + 1
     if not per_week:
         return 0
     week, last = min(per_week), max(per_week)
@@ -77,20 +76,19 @@ def longest_consistent_weeks(completed: tuple[Run, ...], tz: ZoneInfo, today: da
     return best
 
 
-def experience_weeks(completed: tuple[Run, ...], running_since: date | None, today: date,
-                     tz: ZoneInfo) -> int | None:
-    """Weeks of consistent running that R7 counts, or None when nothing says (established)."""
+def experience_weeks(days: list[date], running_since: date | None, today: date) -> int | None:
+    """Weeks of consistent running that R7 counts, or None when nothing says (established).
+    ``days``: the days with a completed run (``run_days``)."""
     known = []
     if running_since is not None:
         known.append(max(0, (today - running_since).days // 7))
-    if completed:
-        known.append(longest_consistent_weeks(completed, tz, today))
+    if days:
+        known.append(longest_consistent_weeks(days))
     return max(known) if known else None
 
 
-def last_break(completed: tuple[Run, ...], tz: ZoneInfo, today: date) -> Break | None:
+def last_break(days: list[date], today: date) -> Break | None:
     """The latest break of 7+ days without a run, still going on or ended."""
-    days = _run_days(completed, tz, today)
     if not days:
         return None
     if (today - days[-1]).days - 1 >= MIN_BREAK_DAYS:

@@ -6,7 +6,7 @@ from datetime import date, time, timedelta
 
 from syncd.model import Phase, RuleSettings, RunKind, RunStatus, SessionKind, TimeWindow
 from syncd.planner import PlanInputs, plan
-from syncd.planner.ramp import experience_weeks
+from syncd.planner.ramp import experience_weeks, run_days
 from tests.helpers import MONDAY, TZ, athlete, example_week, run
 from tests.unit.planner.checker import check_plan
 
@@ -70,8 +70,9 @@ def test_consistent_weeks_survive_one_week_off():
                     ident=f"{weeks_ago}-{d}") for d in (1, 3)]
 
     runs = [r for w in range(1, 9) if w != 4 for r in week_runs(w)]
-    assert experience_weeks(tuple(runs), None, MONDAY.date(), TZ) == 7
+    assert experience_weeks(run_days(tuple(runs), TZ, MONDAY.date()), None, MONDAY.date()) == 7
     gap_of_two = [r for w in range(1, 9) if w not in (4, 5) for r in week_runs(w)]
-    assert experience_weeks(tuple(gap_of_two), None, MONDAY.date(), TZ) == 3
-    assert experience_weeks((), None, MONDAY.date(), TZ) is None
-    assert experience_weeks((), MONDAY.date() - timedelta(days=30), MONDAY.date(), TZ) == 4
+    assert experience_weeks(run_days(tuple(gap_of_two), TZ, MONDAY.date()), None,
+                            MONDAY.date()) == 3
+    assert experience_weeks([], None, MONDAY.date()) is None
+    assert experience_weeks([], MONDAY.date() - timedelta(days=30), MONDAY.date()) == 4

@@ -17,7 +17,7 @@ from syncd.model import (
     SessionKind,
 )
 from syncd.planner import Plan, PlanInputs, plan
-from syncd.planner.ramp import experience_weeks, last_break, longest_consistent_weeks
+from syncd.planner.ramp import experience_weeks, last_break, longest_consistent_weeks, run_days
 from tests.helpers import MONDAY, TZ, athlete, example_week, run
 from tests.unit.planner.checker import check_plan
 
@@ -29,6 +29,10 @@ def history(last_day: int, weeks: int = 10) -> tuple[Run, ...]:
     """Three runs a week for ``weeks`` weeks, the last on day ``last_day`` (from MONDAY)."""
     return tuple(run(last_day - 2 * k, "07:00", 45, RunKind.EASY, status=RunStatus.COMPLETED,
                      ident=f"h{k}") for k in range(int(weeks * 3.5)))
+
+
+def days_of(runs: tuple[Run, ...]) -> list[date]:
+    return run_days(runs, TZ, MONDAY.date())
 
 
 def lifting(p: Plan) -> dict[date, SessionKind]:
@@ -67,20 +71,20 @@ def test_after_eleven_days_off_an_established_runner_ramps_for_eleven_days():
 
 def test_the_ramp_scales_with_the_break_up_to_two_weeks():
     for off, ramp in ((7, 7), (9, 9), (20, 14), (40, 14)):
-        b = last_break(history(last_day=-1 - off), TZ, MONDAY.date())
+        b = last_break(days_of(history(last_day=-1 - off)), MONDAY.date())
         assert b is not None and b.days_off == off and b.ramp_days == ramp
-    assert last_break(history(last_day=-6), TZ, MONDAY.date()) is None, "5 days off: no ramp"
+    assert last_break(days_of(history(last_day=-6)), MONDAY.date()) is None, "5 days off: no ramp"
     # Back running after the break: the ramp counts from the first run back.
     back = run(-5, "07:00", 40, RunKind.EASY, status=RunStatus.COMPLETED, ident="back")
     runs = (*history(last_day=-20), back)
-    b = last_break(runs, TZ, MONDAY.date())
+    b = last_break(days_of(runs), MONDAY.date())
     assert b is not None and not b.ongoing and b.days_off == 14
     assert b.back == (MONDAY - timedelta(days=5)).date()
 
 
 def test_running_since_counts_when_the_source_knows_only_recent_runs():
     recent = history(last_day=-1, weeks=2)  # a source connected two weeks ago
-    assert experience_weeks(recent, None, MONDAY.date(), TZ) == 2
+    assert experience_weeks(days_of(recent), None, MONDAY.date()) == 2
     p = planned(recent, running_since=date(2019, 5, 1))
     assert SessionKind.HEAVY in lifting(p).values()
     assert SessionKind.FOUNDATION not in lifting(p).values()
@@ -91,7 +95,7 @@ def test_the_longest_stretch_known_counts_not_only_the_current_one():
     lately = tuple(run(-2 - 6 * k, "07:00", 40, RunKind.EASY, status=RunStatus.COMPLETED,
                        ident=f"l{k}") for k in range(10))  # one run every 6 days
     runs = long_ago + lately
-    assert longest_consistent_weeks(runs, TZ, MONDAY.date()) >= 10
+    assert longest_consistent_weeks(days_of(runs)) >= 10
     p = planned(runs)
     assert SessionKind.HEAVY in lifting(p).values()
 
