@@ -8,7 +8,7 @@ moves a session in the calendar (pinned). syncd re-plans every 6 real hours with
 would know at that moment. Each scenario's season crosses a daylight-saving change (Berlin
 in spring and autumn, New York in autumn, also for a night owl who lifts at 01:30 in the
 repeated hour, Lord Howe's 30-minute change). A "move" is a published, still-future planned
-session whose start or kind changed, or that was dropped; a "rewrite" one whose exercises
+session whose start or kind changed, or that was dropped; a "rewrite" one whose exercises, warm-up or explanation
 changed. Re-plans in which no input changed are counted apart: G3 wants those to change
 nothing. A session that passes undone, or a planned run whose day ends without an activity,
 is news (the contract's "missed" and "skipped" triggers). A benchmark, not a test: it prints
@@ -148,7 +148,8 @@ def simulate(sc: Scenario, weeks: int, seed: int, late: float) -> Figures:
                     if u not in after or (after[u].start, after[u].kind) != (s.start, s.kind))
         rewritten = sum(1 for u, s in before.items() if u in after
                         and (after[u].start, after[u].kind) == (s.start, s.kind)
-                        and after[u].exercises != s.exercises)
+                        and (after[u].exercises, after[u].warmup, after[u].explanation)
+                        != (s.exercises, s.warmup, s.explanation))
         fig.replans += 1
         fig.max_moves = max(fig.max_moves, moved)
         if inputs_key == last_inputs:

@@ -109,13 +109,16 @@ SCHEMA = Table("", "syncd configuration", (
         Key("preferred_time", PreferredTime(),
             "When you prefer to lift: morning, midday, evening or \"HH:MM\" (G6).",
             default="evening"),
-        Key("session_minutes", Int(20, 120), "Length of a heavy session in minutes.", default=45),
+        Key("session_minutes", Int(30, 120),
+            "Length of a heavy session in minutes, warm-up (16 min) included; the session's "
+            "content is fitted to it.", default=45),
         Key("birth_year", Int(1900, 2100),
-            "Used for R8: athletes under 18 get no heavy sessions unless supervised.",
-            example=1990),
+            "Used for R8: athletes under 18 get foundation and core only, no loaded lifting, "
+            "unless supervised.", example=1990),
         Key("supervised", Bool(), "A coach supervises your lifting (lifts R8).", default=False),
         Key("running_since", Date(),
-            "When you started running regularly; used for R7 when no source gives your runs.",
+            "When you started running regularly; R7 counts the longer of this and the longest "
+            "stretch of consistent running your sources know.",
             example="2024-03-01"),
         Key("one_rep_max", MapOf(Float(1, 1000)),
             "Optional one-rep maxes in kg, so sessions show loads (rounded to 2.5 kg).",
