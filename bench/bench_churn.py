@@ -1,18 +1,18 @@
 """Plan churn (G3) over simulated seasons: how many published sessions move per re-plan.
 
-Run: python bench/bench_churn.py [--weeks 16] [--seed 1] [--late 0.15] [--scenario NAME]
-A runner follows a weekly plan for a season with the usual noise: runs skipped, done at
+Run: python bench/bench_churn.py [--weeks 16] [--seed 1] [--late 0.15] [--scenario NAME] A
+runner follows a weekly plan for a season with the usual noise: runs skipped, done at
 another time, swapped to the day before, an unplanned tempo now and then, and late runs (a
 quality run planned 07:00 done at 16:00); 85 % of sessions are done; now and then the user
 moves a session in the calendar (pinned). syncd re-plans every 6 real hours with what it
 would know at that moment. Each scenario's season crosses a daylight-saving change (Berlin
 in spring and autumn, New York in autumn, also for a night owl who lifts at 01:30 in the
 repeated hour, Lord Howe's 30-minute change). A "move" is a published, still-future planned
-session whose start or kind changed, or that was dropped; a "rewrite" one whose exercises, warm-up or explanation
-changed. Re-plans in which no input changed are counted apart: G3 wants those to change
-nothing. A session that passes undone, or a planned run whose day ends without an activity,
-is news (the contract's "missed" and "skipped" triggers). A benchmark, not a test: it prints
-figures and exits 0.
+session whose start or kind changed, or that was dropped; a "rewrite" one whose exercises,
+warm-up or explanation changed. Re-plans in which no input changed are counted apart: G3
+wants those to change nothing. A session that passes undone, or a planned run whose day ends
+without an activity, is news (the contract's "missed" and "skipped" triggers). A benchmark,
+not a test: it prints figures and exits 0.
 """
 
 from __future__ import annotations
