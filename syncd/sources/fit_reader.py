@@ -77,7 +77,7 @@ class FitSummary:
 class _Definition:
     global_num: int
     size: int
-    fields: list[tuple[str, float | None, int, int, str]]  # name, scale, offset, size, base
+    fields: list[tuple[str, float | None, int, int, int]]  # name, scale, offset, size, base
     endian: str
 
 
