@@ -20,6 +20,7 @@ from syncd.model import Session, SessionStatus
 from syncd.planner import Plan, PlanInputs, plan
 from syncd.sinks.base import Sink, SinkReport
 from syncd.sources.base import FetchWindow, Observations, Source
+from syncd.sources.merge import merge_runs, merge_strength
 from syncd.state import State
 
 log = logging.getLogger(__name__)
@@ -128,6 +129,9 @@ def gather(sources: list[Source], window: FetchWindow, state: State | None,
         cached = getattr(source, "cached", None)
         if callable(cached):
             obs = obs.merge(cached(window))
+    # Garmin and the watch's folder report the same runs: each activity counts once.
+    obs = replace(obs, completed_runs=tuple(merge_runs(obs.completed_runs)),
+                  strength=tuple(merge_strength(obs.strength)))
     return obs, transient
 
 
