@@ -63,6 +63,15 @@ DEFAULT_KEYWORDS: dict[RunKind, tuple[str, ...]] = {
 }
 
 
+# Phrases that name a race without being one: a pace, a run before or after it, its week.
+NOT_RACE = re.compile(
+    r"(?:half[- ]?)?marathon[- ]?(?:pace|tempo|effort)|race[- ]?(?:pace|week|effort)"
+    r"|(?:after|post|before|pre)[- ](?:the |a |my |your )?(?:race|marathon|parkrun)"
+    r"|(?:halb)?marathontempo|wettkampftempo|renntempo|nach dem (?:wettkampf|rennen)"
+    r"|allure (?:semi-)?marathon|ritmo (?:de )?(?:marat[oó]n|carrera|gara)"
+    r"|(?:después de|despues de) la carrera|dopo la gara|na de wedstrijd")
+
+
 @dataclass(frozen=True)
 class Evidence:
     title: str = ""
@@ -176,11 +185,19 @@ def _keyword(e: Evidence, keywords: Keywords) -> tuple[RunKind, str] | None:
     text = f"{e.title} {e.description}".lower()
     if not text.strip():
         return None
+    # "Marathon pace", "after the race": a race named, but the run is not one.
+    not_race = NOT_RACE.sub(" ", text)
     for kind in (RunKind.RACE, RunKind.QUALITY, RunKind.LONG, RunKind.EASY):
         for word in keywords.by_kind.get(kind, ()):
-            if re.search(r"(?<![\w])" + re.escape(word), text):
+            if _matches(word, not_race if kind is RunKind.RACE else text):
                 return kind, f"title says '{word}'"
     return None
+
+
+def _matches(word: str, text: str) -> bool:
+    """A whole word or a word's start. A repetition ("x800") may follow its count: "6x800m"."""
+    before = r"(?<![^\W\d])" if re.match(r"x\d", word) else r"(?<![\w])"
+    return re.search(before + re.escape(word), text) is not None
 
 
 def _pace(speed: float) -> str:
