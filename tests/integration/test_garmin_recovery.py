@@ -89,8 +89,13 @@ def test_the_daemon_recovers_when_garmin_accepts_the_login_again(tmp_path, serve
     fake_garmin.mode = "401"
     try:
         daemon.start()
-        assert wait_until(lambda: (_garmin_row(daemon.state) or (0,))[0] >= 1, 60), \
+        assert wait_until(lambda: (_garmin_row(daemon.state) or (0,))[0] >= 3, 60), \
             daemon.log.read_text()[-3000:]
+        said = [line for line in daemon.log.read_text().splitlines()
+                if "Garmin rejected the saved login" in line
+                and (" WARNING " in line or " ERROR " in line)]
+        assert len(said) == 1, said  # three failed cycles, one line (the rest at INFO)
+        assert "Traceback" not in daemon.log.read_text()
         fake_garmin.mode = None
         _rewind_rejection(daemon.state)
         assert wait_until(lambda: (_garmin_row(daemon.state) or (1,))[0] == 0, 60), \
