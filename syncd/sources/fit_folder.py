@@ -221,7 +221,12 @@ class FitFolderSource:
 
     def _run(self, ident: str, start: datetime, end: datetime, r: dict[str, Any],
              earlier: list[Run]) -> Run:
-        recent = [x for x in earlier if start - timedelta(days=28) <= x.start < start]
+        recent = []
+        for x in reversed(earlier):  # oldest first: only the last four weeks are looked at
+            if x.start < start - timedelta(days=28):
+                break
+            if x.start < start:
+                recent.append(x)
         history = History(
             durations_s=tuple(x.duration.total_seconds() for x in recent),
             easy_speeds=tuple(x.distance_m / x.duration.total_seconds() for x in recent
