@@ -61,6 +61,12 @@ def summarise(fit: FitSummary) -> dict[str, Any]:
     return {"v": FORMAT, "sessions": sessions, "notes": notes, "error": None}
 
 
+def _num(value: Any) -> float | None:
+    """A number, or None: a corrupt definition can make any field an array or a string."""
+    return float(value) if isinstance(value, (int, float)) and not isinstance(
+        value, bool) else None
+
+
 def _session(s: dict[str, Any], index: int, fit: FitSummary) -> dict[str, Any]:
     sport, sub = str(s.get("sport") or ""), str(s.get("sub_sport") or "")
     if sport == "running":
@@ -69,28 +75,27 @@ def _session(s: dict[str, Any], index: int, fit: FitSummary) -> dict[str, Any]:
         kind = "strength"
     else:
         kind = "other"
-    elapsed = s.get("total_elapsed_time") or s.get("total_timer_time") or 0.0
-    moving = s.get("total_moving_time") or s.get("total_timer_time") or elapsed
-    distance = s.get("total_distance")
-    speed = s.get("enhanced_avg_speed") or s.get("avg_speed")
+    elapsed = _num(s.get("total_elapsed_time")) or _num(s.get("total_timer_time")) or 0.0
+    moving = _num(s.get("total_moving_time")) or _num(s.get("total_timer_time")) or elapsed
     ident = s.get("message_index") if isinstance(s.get("message_index"), int) else index
     zone_msg = next((z for z in fit.zones if z.get("reference_mesg") == "session"
-                     and z.get("reference_index") == ident), None)
-    max_hr = fit.max_heart_rate or (zone_msg or {}).get("max_heart_rate")
-    zones = _five_zones((zone_msg or {}).get("time_in_hr_zone") or s.get("time_in_hr_zone"))
+                     and z.get("reference_index") == ident), None) or {}
+    zones = _five_zones(zone_msg.get("time_in_hr_zone") or s.get("time_in_hr_zone"))
     return {"kind": kind, "start": s["start_time"].astimezone(UTC).isoformat(),
-            "seconds": float(elapsed), "moving": float(moving), "distance": distance,
-            "speed": speed, "sport": sport, "sub_sport": sub,
+            "seconds": elapsed, "moving": moving, "distance": _num(s.get("total_distance")),
+            "speed": _num(s.get("enhanced_avg_speed")) or _num(s.get("avg_speed")),
+            "sport": sport, "sub_sport": sub,
             "type_key": TYPE_KEYS.get(sub, "running") if kind == "run" else sport,
-            "hr": s.get("avg_heart_rate"), "max_hr": max_hr, "zones": zones,
-            "te": s.get("total_training_effect"),
-            "anaerobic_te": s.get("total_anaerobic_training_effect")}
+            "hr": _num(s.get("avg_heart_rate")),
+            "max_hr": _num(fit.max_heart_rate) or _num(zone_msg.get("max_heart_rate")),
+            "zones": zones, "te": _num(s.get("total_training_effect")),
+            "anaerobic_te": _num(s.get("total_anaerobic_training_effect"))}
 
 
 def _five_zones(times: Any) -> list[float]:
     """FIT counts time below zone 1 first (and above zone 5 last); Garmin's five zones
     fold those into zones 1 and 5."""
-    if not isinstance(times, tuple) or len(times) < 5 or any(t is None for t in times):
+    if not isinstance(times, tuple) or len(times) < 5 or any(_num(t) is None for t in times):
         return []
     t = [float(x) for x in times]
     if len(t) == 5:

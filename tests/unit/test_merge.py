@@ -6,6 +6,9 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from syncd.cycle import gather
 from syncd.model import Run, RunKind, RunStatus, StrengthActivity
 from syncd.sources.base import FetchWindow, Observations
@@ -71,3 +74,21 @@ def test_gather_merges_across_sources():
     assert not transient
     assert [r.source for r in obs.completed_runs] == ["garmin"] * 5
     assert obs.planned_runs == (planned,), "planned runs are not merged with done ones"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 60 * 24 * 60), st.integers(20, 180)), min_size=1,
+                max_size=25),
+       st.lists(st.integers(-110, 110), min_size=25, max_size=25))
+def test_copies_shifted_by_under_two_minutes_merge_back_to_the_runs(runs, shifts):
+    """Runs that do not overlap (one athlete), each plus a copy from another source a few
+    seconds off, give back exactly the runs."""
+    candidates = [run("garmin", T + timedelta(minutes=m), d, detail=5) for m, d in runs]
+    originals = [r for r in candidates if not any(
+        o is not r and o.start < r.end and r.start < o.end for o in candidates)]
+    copies = [replace(r, source="fit", id=f"fit:{i}", detail=2,
+                      start=r.start + timedelta(seconds=shifts[i]),
+                      end=r.end + timedelta(seconds=shifts[i]))
+              for i, r in enumerate(originals)]
+    merged = merge_runs(copies + originals)
+    assert sorted(merged, key=lambda r: r.start) == sorted(originals, key=lambda r: r.start)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import fitdecode
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from syncd.sources.fit_reader import SESSION, TIME_IN_ZONE, WANTED, parse, read_summary
 from tests.fitwrite import Leg, activity_file
@@ -150,3 +153,37 @@ def test_a_file_cut_before_its_session_is_an_error_that_says_so() -> None:
 def test_not_fit_at_all(data: bytes, why: str) -> None:
     got = parse(data)
     assert got.error is not None and why in got.error
+
+
+@settings(max_examples=60, deadline=None)
+@given(cut=st.integers(min_value=0, max_value=len(multisport())))
+def test_a_file_cut_anywhere_never_raises_and_agrees_with_the_full_decoder(cut, tmp_path_factory):
+    data = multisport()[:cut]
+    got = parse(data)
+    assert (got.error is None) == bool(got.sessions)
+    assert_same(data, tmp_path_factory.mktemp("cut"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(pos=st.integers(min_value=0, max_value=len(treadmill()) - 1),
+       byte=st.integers(min_value=0, max_value=255))
+def test_a_corrupt_byte_anywhere_never_raises(pos, byte):
+    data = bytearray(treadmill())
+    data[pos] = byte
+    got = parse(bytes(data))
+    assert got.error is not None or got.sessions
+
+
+@settings(max_examples=200, deadline=None)
+@given(pos=st.integers(min_value=0, max_value=len(treadmill()) - 1),
+       byte=st.integers(min_value=0, max_value=255))
+def test_a_corrupt_byte_never_stops_the_folder_source(pos, byte):
+    from syncd.sources.fit_folder import summarise
+
+    data = bytearray(treadmill())
+    data[pos] = byte
+    result = summarise(parse(bytes(data)))
+    json.dumps(result)
+    for s in result["sessions"]:
+        assert all(isinstance(s[k], float) or s[k] is None
+                   for k in ("seconds", "moving", "distance", "hr", "te", "anaerobic_te"))
