@@ -24,9 +24,9 @@ def _when(text: str | None, tz_name: str) -> str:
 
 
 def status_text(obj: Context) -> tuple[str, ExitCode]:
-    from syncd.state import State, resolve_state_dir
+    from syncd.state import State
 
-    directory = resolve_state_dir(obj.state_dir)
+    directory = obj.state_path()
     tz = obj.config.athlete.timezone
     try:
         state = State(directory, readonly=True)

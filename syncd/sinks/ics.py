@@ -78,6 +78,10 @@ class IcsFileSink:
         text = self._render(bodies)
         path = self.settings.path
         unchanged = path.exists() and path.read_bytes() == text
+        if not unchanged and not report.actions:
+            how = "was changed by something else" if path.exists() else "was missing"
+            report.warnings.append(f"{path} {how}; {'would rewrite' if dry_run else 'rewrote'}"
+                                   f" it with its {len(bodies)} events")
         if dry_run or (unchanged and not report.actions):
             return report
         _atomic_write(path, text)
