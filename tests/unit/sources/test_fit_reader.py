@@ -16,8 +16,10 @@ from syncd.sources.fit_reader import SESSION, TIME_IN_ZONE, WANTED, parse, read_
 from tests.fitwrite import Leg, activity_file
 
 HERE = Path(__file__).resolve().parents[2]
+# The project's copies, and the shared fixtures when they are beside the clone (as on CI).
+SHARED = [p / "fixtures" / "fit" for p in (HERE.parents[1] / "shared", Path("/work/shared"))]
 SAMPLES = sorted({*HERE.joinpath("data", "fit").glob("*.fit"),
-                  *Path("/work/shared/fixtures/fit").glob("*.fit")})
+                  *(f for folder in SHARED for f in folder.glob("*.fit"))})
 
 
 def full_decode(data: bytes, tmp: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]],
