@@ -217,8 +217,8 @@ def _cycle(config: Config, state_dir: Path, dry_run: bool, stop: Any) -> dict[st
         state.close()
     for line in result.changes:
         log.info("%s", line)
-    for name, err in result.errors.items():
-        log.warning("%s: %s", name, err)
+    for name, err in result.errors.items():  # said when it started, by the cycle
+        log.debug("%s: %s", name, err)
     upcoming = result.next_session
     nxt = (f"{upcoming.title} {upcoming.start.astimezone(config.athlete.tz):%a %H:%M}"
            if upcoming else None)
