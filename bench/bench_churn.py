@@ -2,8 +2,7 @@
 
 Run: python bench/bench_churn.py [--weeks 16] [--seed 1] [--late 0.15] [--scenario NAME]
 
-A
-runner follows a weekly plan for a season with the usual noise: runs skipped, done at
+A runner follows a weekly plan for a season with the usual noise: runs skipped, done at
 another time, swapped to the day before, an unplanned tempo now and then, and late runs (a
 quality run planned 07:00 done at 16:00); 85 % of sessions are done; now and then the user
 moves a session in the calendar (pinned). syncd re-plans every 6 real hours with what it
