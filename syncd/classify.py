@@ -162,7 +162,8 @@ def _keyword(e: Evidence, keywords: Keywords) -> tuple[RunKind, str] | None:
         return None
     for kind in (RunKind.RACE, RunKind.QUALITY, RunKind.LONG, RunKind.EASY):
         for word in keywords.by_kind.get(kind, ()):
-            if re.search(r"(?<![\w])" + re.escape(word), text):
+            # The substring test first: most words are absent, and the regex is 50× dearer.
+            if word in text and re.search(r"(?<![\w])" + re.escape(word), text):
                 return kind, f"title says '{word}'"
     return None
 
