@@ -117,7 +117,7 @@ class Reader:
         if m:
             try:
                 self.default = ZoneInfo(m.group(1).strip())
-            except (ValueError, OSError):
+            except (ValueError, OSError, KeyError):
                 self.warn(f"unknown calendar time zone '{m.group(1).strip()}' "
                           f"(X-WR-TIMEZONE); assumed {self.tz.key}")
 
@@ -169,7 +169,7 @@ class Reader:
         zone: tzinfo | None = None
         try:
             zone = ZoneInfo(tzid.strip("/"))
-        except (ValueError, OSError):
+        except (ValueError, OSError, KeyError):  # ZoneInfoNotFoundError is a KeyError
             from icalendar.timezone import tzp
 
             with py_warnings.catch_warnings():
@@ -276,12 +276,16 @@ class Reader:
         lo = wall(self.start.astimezone(zone)) - length - timedelta(days=1)
         hi = wall(self.end.astimezone(zone)) + timedelta(days=1)
         first = wall(start)
-        found: set[datetime] = {first} if lo <= first <= hi else set()
+        def inside(when: datetime) -> bool:
+            at = when.replace(tzinfo=zone)
+            return at < self.end and at + length > self.start
+
+        found: set[datetime] = {first} if inside(first) else set()
         for p in ev.props.get("RRULE", []):
             try:
                 parts = rule_parts(p.value)
                 until = self._until(parts, ev, zone, final)
-                got = expand_rule(parts, first, until, lo, hi, MAX_INSTANCES - len(found))
+                got = expand_rule(parts, first, until, lo, hi, MAX_INSTANCES, inside)
             except BadRule as exc:
                 self.warn(f"{ev.label()}: unreadable repeat rule '{p.value}' ({exc}); "
                           "only its first time was used")
@@ -295,14 +299,14 @@ class Reader:
                 self.warn(f"{ev.label()}: its repeat rule (RRULE:{p.value}) needs too many "
                           "steps to reach the window; its repeats were skipped")
         for when in self._dates(ev, "RDATE", zone, final):
-            if lo <= when <= hi:
+            if inside(when):
                 found.add(when)
         found -= set(self._dates(ev, "EXDATE", zone, final))
         for m in moved:
             rid = m.first("RECURRENCE-ID")
             if rid is not None:
                 found.discard(wall(self._in(self.value(rid, m, final), zone)))
-        return [w.replace(tzinfo=zone) for w in sorted(found)]
+        return [w.replace(tzinfo=zone) for w in sorted(found)[:MAX_INSTANCES]]
 
     def _in(self, value: date | datetime, zone: tzinfo) -> date | datetime:
         return value.astimezone(zone) if isinstance(value, datetime) else value

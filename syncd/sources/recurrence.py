@@ -13,6 +13,7 @@ repetition; the caller attaches the zone afterwards.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -46,8 +47,12 @@ def rule_parts(text: str) -> dict[str, str]:
 
 
 def expand_rule(parts: dict[str, str], dtstart: datetime, until: datetime | None,
-                lo: datetime, hi: datetime, cap: int) -> Expansion:
-    """The starts in [lo, hi] of one rule beginning at ``dtstart`` (all naive wall time)."""
+                lo: datetime, hi: datetime, cap: int,
+                inside: Callable[[datetime], bool] | None = None) -> Expansion:
+    """The starts in [lo, hi] of one rule beginning at ``dtstart`` (all naive wall time).
+
+    [lo, hi] may be loose (wall time is not monotonic across a DST change); ``inside``
+    then tells exactly which starts are kept and count toward ``cap``."""
     from dateutil.rrule import rrulestr
 
     freq = parts["FREQ"].upper()
@@ -87,7 +92,7 @@ def expand_rule(parts: dict[str, str], dtstart: datetime, until: datetime | None
         if stepped > BUDGET:
             out.exhausted = True
             break
-        if when >= lo:
+        if when >= lo and (inside is None or inside(when)):
             if len(out.starts) >= cap:
                 out.capped = True
                 break
