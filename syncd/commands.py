@@ -50,6 +50,8 @@ def run_once(config: Config, state: State, now: datetime, *, dry_run: bool, echo
                 echo(f"  warning: {w}")
         echo("")
         echo(plan_table(result.plan, config.horizon_days))
+    for line in result.warnings:
+        echo(f"syncd: WARNING: {line}", err=True)
     for name, err in result.errors.items():
         echo(f"syncd: {name}: {err}", err=True)
     if result.errors:
@@ -76,6 +78,8 @@ def show_plan(config: Config, state: State, now: datetime, *, as_json: bool,
         echo(plan_json(result.plan))
     else:
         echo(plan_table(result.plan, days or config.horizon_days))
+    for line in result.warnings:
+        echo(f"syncd: WARNING: {line}", err=True)
     for name, err in result.errors.items():
         echo(f"syncd: {name}: {err} (planned with the last data it gave)", err=True)
     return ExitCode.OK

@@ -8,6 +8,7 @@ for ``syncd status`` and for the exit code.
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 from collections.abc import Callable
@@ -75,6 +76,9 @@ class CycleResult:
     reports: list[SinkReport] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)
     transient: bool = False
+    # What sources noticed (an event skipped, a feed cut, the running plan missing):
+    # shown by `run --once` and `syncd status`, logged by the daemon.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def next_session(self) -> Session | None:
@@ -147,7 +151,8 @@ def make_plan(config: Config, state: State, now: datetime,
     srcs = build_sources(config, state) if sources is None else sources
     obs, transient = gather(srcs, fetch_window(config, now), state, errors)
     p = plan(plan_inputs(config, obs, state.sessions(), state.known_uids()), now)
-    return CycleResult(plan=p, errors=errors, transient=transient)
+    return CycleResult(plan=p, errors=errors, transient=transient,
+                       warnings=list(dict.fromkeys(obs.notes)))
 
 
 def run_cycle(config: Config, state: State, now: datetime, *, dry_run: bool = False,
@@ -204,8 +209,9 @@ def run_cycle(config: Config, state: State, now: datetime, *, dry_run: bool = Fa
         if not dry_run:
             comp.ok(detail=f"{len(report.actions)} writes")
     result = CycleResult(plan=p, changes=changes, reports=reports, errors=errors,
-                         transient=transient)
+                         transient=transient, warnings=list(dict.fromkeys(obs.notes)))
     if not dry_run:
+        state.put("cycle", "warnings", json.dumps(result.warnings))
         upcoming = result.next_session
         state.record_component("cycle", now, "; ".join(f"{k}: {v}" for k, v in errors.items())
                                or None, detail=(f"next: {upcoming.title} "

@@ -216,6 +216,8 @@ def _cycle(config: Config, state_dir: Path, dry_run: bool, stop: Any) -> dict[st
         state.close()
     for line in result.changes:
         log.info("%s", line)
+    for line in result.warnings:
+        log.warning("%s", line)
     for name, err in result.errors.items():
         log.warning("%s: %s", name, err)
     upcoming = result.next_session

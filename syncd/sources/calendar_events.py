@@ -16,7 +16,8 @@ memory whatever it holds, and one bad event must cost that event only:
 - an event without a readable start is skipped with a warning naming its UID and summary;
   an unknown TZID is read in the calendar's zone and the warning says which.
 
-Every warning is logged and also returned, so the source can show it in ``syncd status``.
+Every warning is returned, so the cycle shows it once: in `run --once`, the daemon's log and
+``syncd status``.
 """
 
 from __future__ import annotations
@@ -85,7 +86,8 @@ class Reader:
         self.assumed: set[str] = set()
 
     def warn(self, text: str) -> None:
-        log.warning("%s: %s", self.where, text)
+        # Logged at info: the cycle shows the returned warnings (once) wherever it reports.
+        log.info("%s: %s", self.where, text)
         self.warnings.append(f"{self.where}: {text}")
 
     # -- splitting ---------------------------------------------------------------------------
@@ -368,6 +370,6 @@ def file_chunks(f: BinaryIO, where: str, warnings: list[str],
     if f.read(1):
         text = (f"{where} is larger than {limit // 2**20} MiB; only its first "
                 f"{limit // 2**20} MiB were read")
-        log.warning("%s", text)
+        log.info("%s", text)
         warnings.append(text)
     yield decoder.decode(b"", final=True)

@@ -177,7 +177,6 @@ class RunningCalendarSource:
                 if len(data) > MAX_BYTES:
                     text = (f"sources.calendar.ics_url is larger than {MAX_BYTES // 2**20} "
                             f"MiB; only its first {MAX_BYTES // 2**20} MiB were read")
-                    log.warning("%s", text)
                     warnings.append(text)
                     data = data[:MAX_BYTES]
                 text = data.decode("utf-8", errors="replace")
