@@ -11,10 +11,12 @@ from __future__ import annotations
 import json
 import logging
 import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from syncd import problems
 from syncd.config.loader import Config
 from syncd.errors import AuthError, SyncdError, TransientError
 from syncd.model import Session, SessionStatus
@@ -27,6 +29,7 @@ log = logging.getLogger(__name__)
 HISTORY = timedelta(weeks=16)
 BACKOFF_FIRST = timedelta(minutes=1)
 BACKOFF_MAX = timedelta(hours=2)
+SLOW_S = 5.0  # a component taking longer is marked slow in `syncd status`
 
 
 def backoff_delay(failures: int, first: timedelta = BACKOFF_FIRST,
@@ -63,10 +66,14 @@ class Component:
         if retry_after:
             delay = max(delay, timedelta(seconds=retry_after))
         self.state.record_component(self.name, self.now, error, next_try=self.now + delay)
+        problems.record(self.state, self.name, self.now, error)
 
     def ok(self, detail: str | None = None) -> None:
         if self.state is not None:
             self.state.record_component(self.name, self.now, None, detail=detail)
+            if detail and "slow:" in detail:
+                problems.record(self.state, self.name, self.now,
+                                f"answered, but slowly (over {SLOW_S:g} s)")
 
 
 @dataclass
@@ -84,6 +91,13 @@ class CycleResult:
     def next_session(self) -> Session | None:
         return next((s for s in self.plan.sessions if s.start > self.plan.now
                      and s.status is not SessionStatus.MISSED), None)
+
+
+def slow_note(started: float, before: float = 0.0) -> str:
+    """Said in `syncd status` of a component that answered, but slowly (a stalled server);
+    an empty note clears the last one. ``before``: seconds it took earlier in the cycle."""
+    took = time.monotonic() - started + before
+    return f"slow: took {took:.0f} s" if took >= SLOW_S else ""
 
 
 def fetch_window(config: Config, now: datetime) -> FetchWindow:
@@ -116,9 +130,10 @@ def gather(sources: list[Source], window: FetchWindow, state: State | None,
         comp = Component(state, f"source:{source.name}", window.now, honour_backoff, first)
         why = comp.waiting()
         if why is None:
+            started = time.monotonic()
             try:
                 obs = obs.merge(source.fetch(window))
-                comp.ok()
+                comp.ok(detail=slow_note(started))
                 continue
             except SyncdError as exc:
                 transient |= isinstance(exc, TransientError)
@@ -172,7 +187,9 @@ def run_cycle(config: Config, state: State, now: datetime, *, dry_run: bool = Fa
     published = {s.uid: s for s in state.sessions()}
     reports: list[SinkReport] = []
     ok_sinks: list[Sink] = []
+    pull_took: dict[str, float] = {}
     for sink in snks:
+        started = time.monotonic()
         comp = Component(state, f"sink:{sink.name}", now, honour_backoff and not dry_run, first)
         if (why := comp.waiting()) is not None:
             errors[sink.name] = why
@@ -184,6 +201,7 @@ def run_cycle(config: Config, state: State, now: datetime, *, dry_run: bool = Fa
             transient |= _sink_failed(sink, exc, comp, errors, dry_run)
             continue
         ok_sinks.append(sink)
+        pull_took[sink.name] = time.monotonic() - started
         reports.append(report)
         _take_user_changes(published, report)
 
@@ -192,6 +210,7 @@ def run_cycle(config: Config, state: State, now: datetime, *, dry_run: bool = Fa
     if not dry_run:
         _persist(state, published, p, now)
     for sink in ok_sinks:
+        started = time.monotonic()
         comp = Component(state, f"sink:{sink.name}", now, honour_backoff, first)
         try:
             report = sink.push(p.sessions, now, dry_run, stop=stop)
@@ -207,7 +226,8 @@ def run_cycle(config: Config, state: State, now: datetime, *, dry_run: bool = Fa
                     if ch.uid in published:
                         state.put_session(published[ch.uid], now)
         if not dry_run:
-            comp.ok(detail=f"{len(report.actions)} writes")
+            comp.ok(detail=f"{len(report.actions)} writes" + (
+                f"; {note}" if (note := slow_note(started, pull_took[sink.name])) else ""))
     result = CycleResult(plan=p, changes=changes, reports=reports, errors=errors,
                          transient=transient, warnings=list(dict.fromkeys(obs.notes)))
     if not dry_run:

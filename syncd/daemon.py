@@ -24,15 +24,18 @@ import os
 import random
 import select
 import signal
+import sqlite3
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
+from syncd import problems
 from syncd.companions import companions_for, run_all
 from syncd.errors import ExitCode, SyncdError
 from syncd.notify import Notifier
@@ -72,7 +75,7 @@ def install_handlers(flags: Flags) -> None:
 def run_daemon(config_path: str | None, state_dir: str | None, verbosity: int, *,
                dry_run: bool = False) -> int:
     from syncd.config.loader import load_config
-    from syncd.state import State, resolve_state_dir
+    from syncd.state import resolve_state_dir
 
     flags = Flags()
     install_handlers(flags)
@@ -80,7 +83,7 @@ def run_daemon(config_path: str | None, state_dir: str | None, verbosity: int, *
     try:
         config = load_config(config_path)
         directory = resolve_state_dir(state_dir)
-        State(directory).close()  # create and migrate it once, before any child runs
+        _mark_running(directory)  # also creates and migrates it, before any child runs
     except SyncdError as exc:
         print(f"syncd: {exc}", flush=True, file=sys.stderr)
         return int(exc.exit_code)
@@ -104,6 +107,8 @@ def run_daemon(config_path: str | None, state_dir: str | None, verbosity: int, *
     finally:
         notifier.stopping()
         run_all(companions, "stop")
+        _with_state(directory, lambda st: st.put(
+            "daemon", "running", f"stopped {datetime.now().astimezone().isoformat()}"))
         log.info("syncd stopped")
     return int(ExitCode.OK)
 
@@ -162,11 +167,50 @@ def run_child_cycle(config: Config, state_dir: Path, dry_run: bool, flags: Flags
         _, status = os.waitpid(pid, 0)
     if os.waitstatus_to_exitcode(status) != 0 or not data:
         if not flags.stop:
-            log.error("the cycle failed (exit %s); the next one retries",
-                      os.waitstatus_to_exitcode(status))
+            code = os.waitstatus_to_exitcode(status)
+            log.error("the cycle failed (exit %s); the next one retries", code)
+            why = (f"a cycle ran for over {limit:.0f} s and was stopped" if killed else
+                   f"a cycle failed (exit {code}); see the journal")
+            _with_state(state_dir, lambda st: problems.record(
+                st, "cycle", datetime.now().astimezone(), why))
         return None
     summary: dict[str, Any] = json.loads(data)
     return summary
+
+
+def _with_state(state_dir: Path, what: Callable[[Any], None]) -> None:
+    """A short write from the resident process; a state it cannot open is only logged."""
+    from syncd.state import State
+
+    try:
+        state = State(state_dir)
+    except (SyncdError, sqlite3.Error) as exc:
+        log.error("cannot record in the state: %s", exc)
+        return
+    try:
+        what(state)
+    except sqlite3.Error as exc:
+        log.error("cannot record in the state: %s", exc)
+    finally:
+        state.close()
+
+
+def _mark_running(state_dir: Path) -> None:
+    """Remember that a daemon runs; one still marked at start was killed or crashed."""
+
+    def mark(st: Any) -> None:
+        now = datetime.now().astimezone()
+        before = st.get("daemon", "running")
+        if before is not None and before.startswith("running"):
+            problems.record(st, "daemon", now, "the daemon before this one did not stop "
+                            "cleanly (killed or crashed); any write it had in flight is "
+                            "resolved by the next cycle")
+        st.put("daemon", "running", f"running {os.getpid()} {now.isoformat()}")
+
+    from syncd.state import State
+
+    State(state_dir).close()  # raises the SyncdError the caller reports
+    _with_state(state_dir, mark)
 
 
 def _child(config: Config, state_dir: Path, dry_run: bool, out: int) -> None:

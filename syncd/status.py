@@ -9,6 +9,7 @@ import json
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from syncd import problems
 from syncd.errors import ExitCode
 from syncd.model import SessionStatus
 
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     from syncd.context import Context
 
 MAX_WARNINGS = 10
+MAX_PROBLEMS = 20
 
 
 def _when(text: str | None, tz_name: str) -> str:
@@ -38,6 +40,7 @@ def status_text(obj: Context) -> tuple[str, ExitCode]:
     try:
         comps = state.components()
         warnings = json.loads(state.get("cycle", "warnings") or "[]")
+        recent = problems.recent(state)
         now = obj.now()
         upcoming = [s for s in state.sessions() if s.start > now
                     and s.status in (SessionStatus.PLANNED, SessionStatus.PINNED)][:5]
@@ -63,6 +66,11 @@ def status_text(obj: Context) -> tuple[str, ExitCode]:
         else:
             health = "ok" + (f" ({c.detail})" if c.detail else "")
         lines.append(f"  {c.name:<22} last run {_when(c.last_run, tz):<16} {health}")
+    if recent:
+        lines.append("recent problems (newest first):")
+    for pr in reversed(recent[-MAX_PROBLEMS:]):
+        again = f" ({pr.count}×, first {_when(pr.first, tz)})" if pr.count > 1 else ""
+        lines.append(f"  {_when(pr.last, tz)} {pr.component}{again}: {pr.message}")
     lines.append("next sessions:")
     for s in upcoming:
         pin = " (pinned by you)" if s.status is SessionStatus.PINNED else ""
