@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 STOP_GRACE = 8.0  # seconds a child gets to finish its write after SIGTERM
 MIN_CYCLE_LIMIT = 600.0
+MAX_CYCLE_LIMIT = 1800.0
 
 
 @dataclass
@@ -128,6 +129,12 @@ def _reload(config: Config, config_path: str | None, notifier: Notifier) -> Conf
     return new
 
 
+def cycle_limit(interval_minutes: float) -> float:
+    """A cycle's deadline: four intervals, at least 10 minutes (a first sync of a slow
+    server) and at most 30 (a daily interval must not let a hung cycle hold for days)."""
+    return max(MIN_CYCLE_LIMIT, min(4 * interval_minutes * 60, MAX_CYCLE_LIMIT))
+
+
 def run_child_cycle(config: Config, state_dir: Path, dry_run: bool, flags: Flags,
                     notifier: Notifier) -> dict[str, Any] | None:
     """Fork, run one cycle in the child, return its summary (None if it failed)."""
@@ -137,7 +144,7 @@ def run_child_cycle(config: Config, state_dir: Path, dry_run: bool, flags: Flags
         os.close(read_end)
         _child(config, state_dir, dry_run, write_end)
     os.close(write_end)
-    limit = max(MIN_CYCLE_LIMIT, 4 * config.interval_minutes * 60)
+    limit = cycle_limit(config.interval_minutes)
     started = time.monotonic()
     step = min(1.0, notifier.watchdog_s / 2) if notifier.watchdog_s else 1.0
     data = b""

@@ -75,3 +75,25 @@ def test_status_shows_warnings_and_recent_problems(ctx, tmp_path):
     first = lines.index("recent problems (newest first):")
     assert "daemon: did not stop cleanly" in lines[first + 1]
     assert "sink:caldav: answered 500" in lines[first + 2]
+
+
+def test_a_cycle_over_its_deadline_is_killed_and_told(tmp_path, monkeypatch):
+    import time as clock
+
+    from syncd import daemon
+    from syncd.config.loader import parse_config
+    from syncd.notify import Notifier
+
+    assert daemon.cycle_limit(1 / 60) == 600 and daemon.cycle_limit(15) == 1800
+    assert daemon.cycle_limit(24 * 60) == 1800
+    monkeypatch.setattr(daemon, "cycle_limit", lambda minutes: 1.0)
+    monkeypatch.setattr(daemon, "_cycle", lambda *a: clock.sleep(60))  # a hung server
+    config = parse_config('[athlete]\ntimezone = "Europe/Berlin"\n', "c.toml", base_dir=tmp_path,
+                          env={})
+    State(tmp_path).close()
+    t0 = clock.monotonic()
+    summary = daemon.run_child_cycle(config, tmp_path, False, daemon.Flags(),
+                                     Notifier(env={}))
+    assert summary is None and clock.monotonic() - t0 < 10
+    (p,) = problems.recent(State(tmp_path))
+    assert p.component == "cycle" and "over 1 s and was stopped" in p.message
