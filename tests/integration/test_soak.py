@@ -11,6 +11,7 @@ fault told by `syncd status`. Figures are printed (run with -s to see them).
 from __future__ import annotations
 
 import json
+import logging
 import os
 import random
 import signal
@@ -141,6 +142,7 @@ class Soak:
 
 @pytest.fixture
 def soak(tmp_path: Path, fake_garmin: FakeGarmin) -> Iterator[Soak]:
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # a line per request, 1000s
     (tmp_path / "radicale").mkdir()
     server = radicale(tmp_path / "radicale")
     server.start()
