@@ -56,11 +56,21 @@ def setup_logging(verbosity: int) -> None:
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s",
                                                "%Y-%m-%d %H:%M:%S"))
+    if verbosity < 2:
+        handler.addFilter(_no_library_tracebacks)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
     for noisy in ("urllib3", "caldav", "garminconnect", "curl_cffi"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+
+
+def _no_library_tracebacks(record: logging.LogRecord) -> bool:
+    """Libraries (garminconnect) log each failed call with its traceback; syncd says the
+    same in one line, so below -vv their records keep the message only."""
+    if not record.name.startswith("syncd") and record.exc_info:
+        record.exc_info, record.exc_text = None, None
+    return True
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -1,0 +1,27 @@
+"""A library's failed call is logged as one line: no traceback in the journal below -vv."""
+
+from __future__ import annotations
+
+import io
+import logging
+
+import pytest
+
+from syncd.cli import setup_logging
+
+
+@pytest.mark.parametrize(("verbosity", "traceback"), [(0, False), (1, False), (2, True)])
+def test_library_tracebacks_only_with_vv(verbosity, traceback):
+    setup_logging(verbosity)
+    stream = io.StringIO()
+    handler = logging.getLogger().handlers[0]
+    handler.setStream(stream)
+    try:
+        raise ConnectionError("Remote end closed connection without response")
+    except ConnectionError:
+        logging.getLogger("garminconnect.api._common").exception("API call failed (500)")
+        logging.getLogger("syncd.daemon").exception("cycle failed with an unexpected error")
+    text = stream.getvalue()
+    assert "API call failed (500)" in text
+    assert text.count("Traceback") == (2 if traceback else 1), "syncd's own stays"
+    logging.getLogger().handlers[:] = []
