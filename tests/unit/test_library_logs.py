@@ -12,6 +12,8 @@ from syncd.cli import setup_logging
 
 @pytest.mark.parametrize(("verbosity", "traceback"), [(0, False), (1, False), (2, True)])
 def test_library_tracebacks_only_with_vv(verbosity, traceback):
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
     setup_logging(verbosity)
     stream = io.StringIO()
     handler = logging.getLogger().handlers[0]
@@ -24,4 +26,5 @@ def test_library_tracebacks_only_with_vv(verbosity, traceback):
     text = stream.getvalue()
     assert "API call failed (500)" in text
     assert text.count("Traceback") == (2 if traceback else 1), "syncd's own stays"
-    logging.getLogger().handlers[:] = []
+    root.handlers[:], level = saved
+    root.setLevel(level)
