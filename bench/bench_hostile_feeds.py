@@ -4,7 +4,9 @@ Run: python bench/bench_hostile_feeds.py [--only NAME]
 Each feed is an .ics file read through ``[sources.calendar] ics_path``, written to an ICS
 sink, at a fixed ``--now``. Every feed also holds a normal week of planned runs, and the
 bench checks that those runs still reached the plan (the rest of the feed was used).
-Figures: wall time and peak RSS of the `syncd run --once` process (``wait4`` rusage). A
+Figures: wall time (median and worst of --repeat runs) and peak RSS (worst) of the
+`syncd run --once` process (``wait4`` rusage). The feed of 100,000 events all inside the
+window is cut at 5,000 events with a warning, so its normal week is lost by design. A
 benchmark, not a test: it prints figures and exits 0.
 """
 
@@ -128,6 +130,7 @@ path = "{root / 'strength.ics'}"
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", help="run only the feeds whose name contains this")
+    ap.add_argument("--repeat", type=int, default=3, help="runs per feed (median shown)")
     opts = ap.parse_args()
     root = Path(tempfile.mkdtemp(prefix="syncd-hostile-"))
     print(f"python {sys.version.split()[0]}; --now {NOW.isoformat()}; "
@@ -138,13 +141,16 @@ def main() -> None:
                 continue
             feed = root / "feed.ics"
             size = write_feed(feed, body)
-            wall, peak, code, out = run_once(root, feed)
+            runs = sorted((run_once(root, feed) for _ in range(opts.repeat)),
+                          key=lambda r: r[0])
+            wall, peak, code, out = runs[len(runs) // 2]
+            peak = max(r[1] for r in runs)
             kept = all(t in out for t in ("Intervals 6x800m", "Tempo run", "Long run"))
             warned = [ln.strip() for ln in out.splitlines() if "warning" in ln.lower()]
             met = wall < TARGET_S and peak < TARGET_MB
-            print(f"{name:<32} {size / 2**20:7.1f} MiB feed: {wall:5.2f} s, {peak:6.1f} MB "
-                  f"peak, exit {code}, normal week {'kept' if kept else 'LOST'} "
-                  f"({'met' if met else 'NOT met'})")
+            print(f"{name:<32} {size / 2**20:5.1f} MiB feed: median {wall:5.2f} s (worst "
+                  f"{runs[-1][0]:.2f}), {peak:6.1f} MB peak, exit {code}, normal week "
+                  f"{'kept' if kept else 'LOST'} ({'met' if met else 'NOT met'})")
             for line in warned[:2]:
                 print(f"    {line[:150]}")
     finally:

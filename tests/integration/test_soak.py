@@ -1,11 +1,12 @@
 """The daemon for 500+ cycles at a 1-second interval, with faults that heal (slow: `-m slow`).
 
 Real Radicale and the Garmin fake sit behind fault-injecting proxies (tests/proxy.py). In
-turn: kill -9 at random moments, then, in one long-lived daemon, 500s, connection resets,
-10-second stalls, a 401 that heals, 429 with Retry-After on each service, and a Radicale
-restart; then one more kill -9. It must end with the calendar equal to the plan, no
-duplicate, the user's own events untouched, the resident process grown by < 5 MB, and every
-fault told by `syncd status`. Figures are printed (run with -s to see them).
+turn: kill -9 at random moments, then, in one long-lived daemon, rounds (in a random order,
+to the last cycle) of 500s, connection resets, 10-second stalls, a 401 that heals, 429 with
+Retry-After on each service, and a Radicale restart; then one more kill -9. It must end
+with the calendar equal to the plan, no duplicate, the user's own events untouched, the
+resident process grown by < 5 MB, and every fault told by `syncd status`. Figures are
+printed (run with -s to see them).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -178,17 +180,6 @@ def test_soak_with_faults(soak: Soak):
     assert wait_until(lambda: soak.cycles() >= begin + 10, 60)
     rss_before = rss_kb(d.proc.pid)
     cal, gar = soak.cal_faults, soak.garmin_faults
-    soak.fault(cal, "500", "sink:caldav", "answered 500")
-    soak.fault(cal, "reset", "sink:caldav", "did not answer")
-    soak.fault(cal, "stall", "sink:caldav", "slowly", left=1)
-    soak.fault(cal, "401", "sink:caldav", "refused the login")
-    soak.fault(cal, "429", "sink:caldav", "answered 429")
-    soak.fault(gar, "500", "source:garmin", "Garmin did not answer")
-    soak.fault(gar, "reset", "source:garmin", "Garmin did not answer while reading")
-    soak.fault(gar, "stall", "source:garmin", "slowly", left=1)
-    soak.fault(gar, "429", "source:garmin", "rate-limiting")
-    soak.fault(gar, "401", "source:garmin", "rejected the saved login",
-               heal=lambda: write_tokens(d.state))  # `syncd login` run meanwhile
 
     def restart_radicale() -> None:
         since = datetime.now().astimezone()
@@ -200,13 +191,34 @@ def test_soak_with_faults(soak: Soak):
         soak.server.start()
         assert wait_until(lambda: soak.healthy("sink:caldav", back), 120), soak.tail()
 
-    restart_radicale()
-    assert wait_until(soak.converged, 60), soak.tail()
+    faults: list[Callable[[], None]] = [
+        lambda: soak.fault(cal, "500", "sink:caldav", "answered 500"),
+        lambda: soak.fault(cal, "reset", "sink:caldav", "did not answer"),
+        lambda: soak.fault(cal, "stall", "sink:caldav", "slowly", left=1),
+        lambda: soak.fault(cal, "401", "sink:caldav", "refused the login"),
+        lambda: soak.fault(cal, "429", "sink:caldav", "answered 429"),
+        lambda: soak.fault(gar, "500", "source:garmin", "Garmin did not answer"),
+        lambda: soak.fault(gar, "reset", "source:garmin", "Garmin did not answer while reading"),
+        lambda: soak.fault(gar, "stall", "source:garmin", "slowly", left=1),
+        lambda: soak.fault(gar, "429", "source:garmin", "rate-limiting"),
+        lambda: soak.fault(gar, "401", "source:garmin", "rejected the saved login",
+                           heal=lambda: write_tokens(d.state)),  # `syncd login` meanwhile
+        restart_radicale,
+    ]
+    # Rounds of every fault in a random order, a few quiet cycles between, to the end.
     want = CYCLES - 20
+    rounds = 0
     while soak.cycles() < want:
-        assert time.monotonic() - soak.started < DEADLINE_S, "the soak is far too slow"
-        assert d.alive(), soak.tail()
-        time.sleep(1)
+        rounds += 1
+        for inject in rng.sample(faults, len(faults)):
+            assert time.monotonic() - soak.started < DEADLINE_S, "the soak is far too slow"
+            assert d.alive(), soak.tail()
+            inject()
+            quiet = soak.cycles() + rng.randint(1, 6)
+            assert wait_until(lambda q=quiet: soak.cycles() >= q, 60), soak.tail()
+            if soak.cycles() >= want and rounds > 1:
+                break  # the first round always runs whole: every fault at least once
+    assert wait_until(soak.converged, 60), soak.tail()
     rss_after = rss_kb(d.proc.pid)
     lived = soak.cycles() - begin
 
@@ -227,8 +239,10 @@ def test_soak_with_faults(soak: Soak):
     assert "caldav: would" not in dry.stdout, dry.stdout  # the calendar is the plan
     status = soak.status()
     growth = (rss_after - rss_before) / 1024
+    seen = Counter(soak.seen)
     print(f"\nsoak: {soak.cycles()} cycles in {time.monotonic() - soak.started:.0f} s; "
-          f"{KILLS + 1} kill -9; faults: {', '.join(soak.seen)}; one daemon lived "
+          f"{KILLS + 1} kill -9; {rounds} rounds of faults: "
+          f"{', '.join(f'{k} ×{n}' for k, n in seen.items())}; one daemon lived "
           f"{lived} cycles, RSS {rss_before / 1024:.1f} → {rss_after / 1024:.1f} MiB "
           f"({growth:+.2f}); {len(events)} events on the calendar, {len(foreign)} foreign "
           f"untouched\n{status}")
