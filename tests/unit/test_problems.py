@@ -77,6 +77,8 @@ def test_status_shows_warnings_and_recent_problems(ctx, tmp_path):
     assert "sink:caldav: answered 500" in lines[first + 2]
 
 
+# The daemon forks from a single-threaded process; pytest's is not, and the child only sleeps.
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_a_cycle_over_its_deadline_is_killed_and_told(tmp_path, monkeypatch):
     import time as clock
 
