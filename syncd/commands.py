@@ -43,6 +43,8 @@ def run_once(config: Config, state: State, now: datetime, *, dry_run: bool, echo
         echo(f"syncd: {config.origin}: no calendar to write to, so nothing was written; set "
              "[ics] path, [calendar] url or [feed] listen (see `syncd config sample`)",
              err=True)
+    for line in result.warnings:
+        echo(f"syncd: WARNING: {line}", err=True)
     for name, err in result.errors.items():
         # -q (the timer's unit, every few minutes): a failure is said when it starts or
         # changes, not again on every run it lasts.
@@ -111,6 +113,8 @@ def show_plan(config: Config, state: State, now: datetime, *, as_json: bool,
         echo(plan_json(result.plan))
     else:
         echo(plan_table(result.plan, days or config.horizon_days))
+    for line in result.warnings:
+        echo(f"syncd: WARNING: {line}", err=True)
     for name, err in result.errors.items():
         echo(f"syncd: {name}: {err} (planned with the last data it gave)", err=True)
     return ExitCode.OK

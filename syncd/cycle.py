@@ -8,12 +8,15 @@ for ``syncd status`` and for the exit code.
 
 from __future__ import annotations
 
+import json
 import logging
 import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from syncd import problems
 from syncd.config.loader import Config
 from syncd.errors import AuthError, SyncdError, TransientError
 from syncd.model import Session, SessionStatus
@@ -27,6 +30,7 @@ log = logging.getLogger(__name__)
 HISTORY = timedelta(weeks=16)
 BACKOFF_FIRST = timedelta(minutes=1)
 BACKOFF_MAX = timedelta(hours=2)
+SLOW_S = 5.0  # a component taking longer is marked slow in `syncd status`
 
 
 def backoff_delay(failures: int, first: timedelta = BACKOFF_FIRST,
@@ -63,10 +67,14 @@ class Component:
         if retry_after:
             delay = max(delay, timedelta(seconds=retry_after))
         self.state.record_component(self.name, self.now, error, next_try=self.now + delay)
+        problems.record(self.state, self.name, self.now, error)
 
     def ok(self, detail: str | None = None) -> None:
         if self.state is not None:
             self.state.record_component(self.name, self.now, None, detail=detail)
+            if detail and "slow:" in detail:
+                problems.record(self.state, self.name, self.now,
+                                f"answered, but slowly (over {SLOW_S:g} s)")
 
 
 @dataclass
@@ -77,11 +85,21 @@ class CycleResult:
     errors: dict[str, str] = field(default_factory=dict)
     transient: bool = False
     failed_sinks: list[str] = field(default_factory=list)  # calendars not reached
+    # What sources noticed (an event skipped, a feed cut, the running plan missing):
+    # shown by `run --once` and `syncd status`, logged by the daemon.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def next_session(self) -> Session | None:
         return next((s for s in self.plan.sessions if s.start > self.plan.now
                      and s.status is not SessionStatus.MISSED), None)
+
+
+def slow_note(started: float, before: float = 0.0) -> str:
+    """Said in `syncd status` of a component that answered, but slowly (a stalled server);
+    an empty note clears the last one. ``before``: seconds it took earlier in the cycle."""
+    took = time.monotonic() - started + before
+    return f"slow: took {took:.0f} s" if took >= SLOW_S else ""
 
 
 def fetch_window(config: Config, now: datetime) -> FetchWindow:
@@ -114,11 +132,12 @@ def gather(sources: list[Source], window: FetchWindow, state: State | None,
         comp = Component(state, f"source:{source.name}", window.now, honour_backoff, first)
         why = comp.waiting()
         if why is None:
+            started = time.monotonic()
             try:
                 got = source.fetch(window)
                 log.info("source %s: %s", source.name, got.summary())
                 obs = obs.merge(got)
-                comp.ok()
+                comp.ok(detail=slow_note(started))
                 continue
             except SyncdError as exc:
                 transient |= isinstance(exc, TransientError)
@@ -156,7 +175,8 @@ def make_plan(config: Config, state: State, now: datetime,
     srcs = build_sources(config, state) if sources is None else sources
     obs, transient = gather(srcs, fetch_window(config, now), state, errors, honour_backoff)
     p = plan(plan_inputs(config, obs, state.sessions(), state.known_uids()), now)
-    return CycleResult(plan=p, errors=errors, transient=transient)
+    return CycleResult(plan=p, errors=errors, transient=transient,
+                       warnings=list(dict.fromkeys(obs.notes)))
 
 
 def run_cycle(config: Config, state: State, now: datetime, *, dry_run: bool = False,
@@ -177,7 +197,9 @@ def run_cycle(config: Config, state: State, now: datetime, *, dry_run: bool = Fa
     reports: list[SinkReport] = []
     ok_sinks: list[Sink] = []
     failed: list[str] = []
+    pull_took: dict[str, float] = {}
     for sink in snks:
+        started = time.monotonic()
         comp = Component(state, f"sink:{sink.name}", now, honour_backoff and not dry_run, first)
         if (why := comp.waiting()) is not None:
             errors[sink.name] = why
@@ -192,6 +214,7 @@ def run_cycle(config: Config, state: State, now: datetime, *, dry_run: bool = Fa
         log.info("calendar %s: read; %d of your edits to take in", sink.name,
                  len(report.changes))
         ok_sinks.append(sink)
+        pull_took[sink.name] = time.monotonic() - started
         reports.append(report)
         _take_user_changes(published, report)
 
@@ -202,6 +225,7 @@ def run_cycle(config: Config, state: State, now: datetime, *, dry_run: bool = Fa
     if not dry_run:
         _persist(state, published, p, now)
     for sink in ok_sinks:
+        started = time.monotonic()
         comp = Component(state, f"sink:{sink.name}", now, honour_backoff, first)
         try:
             report = sink.push(p.sessions, now, dry_run, stop=stop)
@@ -221,10 +245,13 @@ def run_cycle(config: Config, state: State, now: datetime, *, dry_run: bool = Fa
                     if ch.uid in published:
                         state.put_session(published[ch.uid], now)
         if not dry_run:
-            comp.ok(detail=f"{len(report.actions)} writes")
+            comp.ok(detail=f"{len(report.actions)} writes" + (
+                f"; {note}" if (note := slow_note(started, pull_took[sink.name])) else ""))
     result = CycleResult(plan=p, changes=changes, reports=reports, errors=errors,
-                         transient=transient, failed_sinks=failed)
+                         transient=transient, failed_sinks=failed,
+                         warnings=list(dict.fromkeys(obs.notes)))
     if not dry_run:
+        state.put("cycle", "warnings", json.dumps(result.warnings))
         upcoming = result.next_session
         state.record_component("cycle", now, "; ".join(f"{k}: {v}" for k, v in errors.items())
                                or None, detail=(f"next: {upcoming.title} "

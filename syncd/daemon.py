@@ -24,15 +24,18 @@ import os
 import random
 import select
 import signal
+import sqlite3
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
+from syncd import problems
 from syncd.companions import companions_for, run_all
 from syncd.errors import ExitCode, SyncdError
 from syncd.notify import Notifier
@@ -43,6 +46,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 STOP_GRACE = 8.0  # seconds a child gets to finish its write after SIGTERM
 MIN_CYCLE_LIMIT = 600.0
+MAX_CYCLE_LIMIT = 1800.0
 
 
 @dataclass
@@ -73,7 +77,6 @@ def run_daemon(config_path: str | None, state_dir: str | None, verbosity: int, *
                dry_run: bool = False) -> int:
     from syncd.config.loader import load_config
     from syncd.context import state_dir_for
-    from syncd.state import State
 
     flags = Flags()
     install_handlers(flags)
@@ -81,7 +84,7 @@ def run_daemon(config_path: str | None, state_dir: str | None, verbosity: int, *
     try:
         config = load_config(config_path)
         directory = state_dir_for(config, state_dir)
-        State(directory).close()  # create and migrate it once, before any child runs
+        _mark_running(directory)  # also creates and migrates it, before any child runs
     except SyncdError as exc:
         print(f"syncd: {exc}", flush=True, file=sys.stderr)
         return int(exc.exit_code)
@@ -105,6 +108,8 @@ def run_daemon(config_path: str | None, state_dir: str | None, verbosity: int, *
     finally:
         notifier.stopping()
         run_all(companions, "stop")
+        _with_state(directory, lambda st: st.put(
+            "daemon", "running", f"stopped {datetime.now().astimezone().isoformat()}"))
         log.info("syncd stopped")
     return int(ExitCode.OK)
 
@@ -124,6 +129,12 @@ def _reload(config: Config, config_path: str | None, notifier: Notifier) -> Conf
     return new
 
 
+def cycle_limit(interval_minutes: float) -> float:
+    """A cycle's deadline: four intervals, at least 10 minutes (a first sync of a slow
+    server) and at most 30 (a daily interval must not let a hung cycle hold for days)."""
+    return max(MIN_CYCLE_LIMIT, min(4 * interval_minutes * 60, MAX_CYCLE_LIMIT))
+
+
 def run_child_cycle(config: Config, state_dir: Path, dry_run: bool, flags: Flags,
                     notifier: Notifier) -> dict[str, Any] | None:
     """Fork, run one cycle in the child, return its summary (None if it failed)."""
@@ -133,7 +144,7 @@ def run_child_cycle(config: Config, state_dir: Path, dry_run: bool, flags: Flags
         os.close(read_end)
         _child(config, state_dir, dry_run, write_end)
     os.close(write_end)
-    limit = max(MIN_CYCLE_LIMIT, 4 * config.interval_minutes * 60)
+    limit = cycle_limit(config.interval_minutes)
     started = time.monotonic()
     step = min(1.0, notifier.watchdog_s / 2) if notifier.watchdog_s else 1.0
     data = b""
@@ -163,11 +174,50 @@ def run_child_cycle(config: Config, state_dir: Path, dry_run: bool, flags: Flags
         _, status = os.waitpid(pid, 0)
     if os.waitstatus_to_exitcode(status) != 0 or not data:
         if not flags.stop:
-            log.error("the cycle failed (exit %s); the next one retries",
-                      os.waitstatus_to_exitcode(status))
+            code = os.waitstatus_to_exitcode(status)
+            log.error("the cycle failed (exit %s); the next one retries", code)
+            why = (f"a cycle ran for over {limit:.0f} s and was stopped" if killed else
+                   f"a cycle failed (exit {code}); see the journal")
+            _with_state(state_dir, lambda st: problems.record(
+                st, "cycle", datetime.now().astimezone(), why))
         return None
     summary: dict[str, Any] = json.loads(data)
     return summary
+
+
+def _with_state(state_dir: Path, what: Callable[[Any], None]) -> None:
+    """A short write from the resident process; a state it cannot open is only logged."""
+    from syncd.state import State
+
+    try:
+        state = State(state_dir)
+    except (SyncdError, sqlite3.Error) as exc:
+        log.error("cannot record in the state: %s", exc)
+        return
+    try:
+        what(state)
+    except sqlite3.Error as exc:
+        log.error("cannot record in the state: %s", exc)
+    finally:
+        state.close()
+
+
+def _mark_running(state_dir: Path) -> None:
+    """Remember that a daemon runs; one still marked at start was killed or crashed."""
+
+    def mark(st: Any) -> None:
+        now = datetime.now().astimezone()
+        before = st.get("daemon", "running")
+        if before is not None and before.startswith("running"):
+            problems.record(st, "daemon", now, "the daemon before this one did not stop "
+                            "cleanly (killed or crashed); any write it had in flight is "
+                            "resolved by the next cycle")
+        st.put("daemon", "running", f"running {os.getpid()} {now.isoformat()}")
+
+    from syncd.state import State
+
+    State(state_dir).close()  # raises the SyncdError the caller reports
+    _with_state(state_dir, mark)
 
 
 def _child(config: Config, state_dir: Path, dry_run: bool, out: int) -> None:
@@ -217,6 +267,8 @@ def _cycle(config: Config, state_dir: Path, dry_run: bool, stop: Any) -> dict[st
         state.close()
     for line in result.changes:
         log.info("%s", line)
+    for line in result.warnings:
+        log.warning("%s", line)
     for name, err in result.errors.items():  # said when it started, by the cycle
         log.debug("%s: %s", name, err)
     upcoming = result.next_session

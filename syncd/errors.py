@@ -36,9 +36,12 @@ class ConfigError(SyncdError):
 
 
 class TransientError(SyncdError):
-    """A network fault or a server that did not answer: worth retrying later."""
+    """A network fault or a server that did not answer: worth retrying later.
+
+    ``retry_after``: seconds the server asked us to wait (429/503 Retry-After), if it did."""
 
     exit_code = ExitCode.TRANSIENT
+    retry_after: float | None = None
 
 
 class AuthError(SyncdError):

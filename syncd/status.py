@@ -5,14 +5,19 @@ The state is opened read-only (SQLite WAL lets a reader in while the daemon writ
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from syncd import problems
 from syncd.errors import ExitCode
 from syncd.model import SessionStatus
 
 if TYPE_CHECKING:
     from syncd.context import Context
+
+MAX_WARNINGS = 10
+MAX_PROBLEMS = 20
 
 
 def _when(text: str | None, tz_name: str) -> str:
@@ -34,6 +39,8 @@ def status_text(obj: Context) -> tuple[str, ExitCode]:
         return (f"No state in {directory} yet: run `syncd run --once` first.", ExitCode.FAILURE)
     try:
         comps = state.components()
+        warnings = json.loads(state.get("cycle", "warnings") or "[]")
+        recent = problems.recent(state)
         now = obj.now()
         upcoming = [s for s in state.sessions() if s.start > now
                     and s.status in (SessionStatus.PLANNED, SessionStatus.PINNED)][:5]
@@ -46,6 +53,9 @@ def status_text(obj: Context) -> tuple[str, ExitCode]:
     else:
         result = "ok" if not cycle.last_error else f"with errors: {cycle.last_error}"
         lines.append(f"last cycle: {_when(cycle.last_run, tz)} ({result})")
+    lines += [f"WARNING: {w}" for w in warnings[:MAX_WARNINGS]]
+    if len(warnings) > MAX_WARNINGS:
+        lines.append(f"WARNING: … and {len(warnings) - MAX_WARNINGS} more (see the log)")
     for c in comps:
         if c.name == "cycle":
             continue
@@ -59,6 +69,11 @@ def status_text(obj: Context) -> tuple[str, ExitCode]:
     from syncd.feed.control import status_lines
 
     lines += status_lines(obj.config, directory)
+    if recent:
+        lines.append("recent problems (newest first):")
+    for pr in reversed(recent[-MAX_PROBLEMS:]):
+        again = f" ({pr.count}×, first {_when(pr.first, tz)})" if pr.count > 1 else ""
+        lines.append(f"  {_when(pr.last, tz)} {pr.component}{again}: {pr.message}")
     lines.append("next sessions:")
     for s in upcoming:
         pin = " (pinned by you)" if s.status is SessionStatus.PINNED else ""

@@ -2,12 +2,16 @@
 
 Used by the benchmarks to measure requests and bytes per cycle exactly as a server sees them,
 and by the daemon tests to slow a server down (``delay``) so a signal lands mid-cycle;
-``date_offset`` shifts the server's ``Date`` header, a server whose clock is wrong.
+``date_offset`` shifts the server's ``Date`` header, a server whose clock is wrong; the soak
+injects faults (``Faults``): an HTTP status, a connection reset, a stall.
 """
 
 from __future__ import annotations
 
+import contextlib
 import http.client
+import socket
+import struct
 import threading
 import time
 from email.utils import formatdate
@@ -28,7 +32,39 @@ class Counter:
             return out
 
 
-def start_proxy(upstream_port: int, delay: float = 0.0,
+class Faults:
+    """What the proxy does to the next requests instead of forwarding them plainly.
+
+    ``mode``: None (forward), "500", "401", "429" (with ``retry_after``), "reset" (close the
+    connection without an answer) or "stall" (wait ``stall_s``, then forward); for ``left``
+    requests, or until set again when ``left`` is None. ``hits`` counts the faults served."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.mode: str | None = None
+        self.left: int | None = None
+        self.retry_after = 3
+        self.stall_s = 10.0
+        self.hits = 0
+
+    def set(self, mode: str | None, left: int | None = None) -> None:
+        with self.lock:
+            self.mode, self.left = mode, left
+
+    def take(self) -> str | None:
+        with self.lock:
+            if self.mode is None:
+                return None
+            mode = self.mode
+            if self.left is not None:
+                self.left -= 1
+                if self.left <= 0:
+                    self.mode = None
+            self.hits += 1
+            return mode
+
+
+def start_proxy(upstream_port: int, delay: float = 0.0, faults: Faults | None = None,
                 date_offset: float = 0.0) -> tuple[ThreadingHTTPServer, Counter]:
     counter = Counter()
 
@@ -38,16 +74,50 @@ def start_proxy(upstream_port: int, delay: float = 0.0,
         def log_message(self, *args: object) -> None:
             pass
 
+        def finish(self) -> None:
+            with contextlib.suppress(OSError, ValueError):  # a connection a fault closed
+                super().finish()
+
+        def _fault(self, mode: str) -> bool:
+            """Serve a fault; True when the request is done with."""
+            if mode == "stall":
+                time.sleep(faults.stall_s if faults else 10.0)
+                return False
+            if mode == "reset":
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                           struct.pack("ii", 1, 0))
+                self.close_connection = True
+                self.connection.close()
+                return True
+            payload = f"injected {mode}".encode()
+            self.send_response(int(mode))
+            if mode == "429" and faults is not None:
+                self.send_header("Retry-After", str(faults.retry_after))
+            if mode == "401":
+                self.send_header("WWW-Authenticate", 'Basic realm="soak"')
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+            return True
+
         def _forward(self) -> None:
             if delay:
                 time.sleep(delay)
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
+            mode = faults.take() if faults is not None else None
+            if mode is not None and self._fault(mode):
+                return
             headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
             conn = http.client.HTTPConnection("127.0.0.1", upstream_port, timeout=30)
-            conn.request(self.command, self.path, body=body, headers=headers)
-            resp = conn.getresponse()
-            data = resp.read()
+            try:
+                conn.request(self.command, self.path, body=body, headers=headers)
+                resp = conn.getresponse()
+                data = resp.read()
+            except OSError:  # the upstream is down: answer as a reverse proxy does
+                self._fault("502")
+                return
             if date_offset:
                 self.send_response_only(resp.status, resp.reason)
                 self.send_header("Date", formatdate(time.time() + date_offset, usegmt=True))

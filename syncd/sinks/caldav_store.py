@@ -55,6 +55,14 @@ def network_errors() -> tuple[type[BaseException], ...]:
     return (exc.ConnectionError, exc.Timeout, OSError)
 
 
+def _seconds(value: str | None) -> float | None:
+    """A Retry-After in seconds (the HTTP-date form is rare and read as no advice)."""
+    try:
+        return max(0.0, float(value)) if value else None
+    except ValueError:
+        return None
+
+
 def _etag(value: str | None) -> str:
     return (value or "").strip()
 
@@ -84,6 +92,12 @@ class CalDavStore:
             raise TransientError(f"CalDAV server {self.server} did not answer "
                                  f"({exc.__class__.__name__}); will retry") from None
         except caldav_error.DAVError as exc:
+            if type(exc).__name__ == "RateLimitError":  # caldav's own for 429 and 503
+                err = TransientError(f"CalDAV server {self.server} answered "
+                                     f"{getattr(exc, 'status', None) or 429} to {method} "
+                                     "(busy); will retry")
+                err.retry_after = getattr(exc, "retry_after_seconds", None)
+                raise err from None
             status = getattr(exc, "status", None) or 0
             if str(status).startswith("5"):
                 raise TransientError(f"CalDAV server {self.server} failed with {status}; "
@@ -99,8 +113,10 @@ class CalDavStore:
         if status == 404:
             raise Gone(f"{method} {url}: not found")
         if status >= 500 or status == 429:
-            raise TransientError(f"CalDAV server {self.server} answered {status} to {method}; "
+            err = TransientError(f"CalDAV server {self.server} answered {status} to {method}; "
                                  "will retry")
+            err.retry_after = _seconds(getattr(resp, "headers", {}).get("Retry-After"))
+            raise err
         raise SyncdError(f"CalDAV server {self.server} answered {status} to {method} {url}")
 
     def _auth_error(self) -> AuthError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -121,3 +122,62 @@ def test_runs_from_events_directly():
     got = runs_from_events(events, Keywords(), DEFAULT_SKIP, "t", TZ)
     assert [r.kind for r in got] == [RunKind.QUALITY, RunKind.EASY]
     assert all(isinstance(r.start, datetime) and r.start.tzinfo for r in got)
+
+
+def test_a_run_comes_back_from_the_state_as_it_went_in():
+    from syncd.model import Run, RunStatus
+    from syncd.sources.running_calendar import run_from_json, run_json
+
+    r = Run(id="x", source="running-calendar", start=MONDAY, end=MONDAY + timedelta(hours=1),
+            kind=RunKind.LONG, status=RunStatus.PLANNED, title="", reason="120 min",
+            time_known=False, distance_m=None)
+    back = run_from_json(json.loads(json.dumps(run_json(r))))
+    assert back == r and back.distance_m is None and back.time_known is False
+    assert back.start.utcoffset() == r.start.utcoffset()
+
+
+def test_an_unreadable_plan_is_replaced_by_its_last_good_copy(tmp_path):
+    from syncd.cycle import gather
+
+    plan = tmp_path / "plan.ics"
+    plan.write_text(PLAN.read_text())
+    state = State(tmp_path)
+    src = RunningCalendarSource(settings(ics_path=plan), state)
+    good, _ = gather([src], WINDOW, state, {})
+    assert good.planned_runs and not good.notes
+    plan.unlink()  # a sync tool rewriting the file, a disk gone
+    errors: dict[str, str] = {}
+    later = FetchWindow(MONDAY + timedelta(hours=1), WINDOW.start, WINDOW.end, TZ)
+    kept, _ = gather([src], later, state, errors)
+    assert "cannot read" in errors["running-calendar"]
+    assert kept.planned_runs == good.planned_runs
+    assert not any("MISSING" in n for n in kept.notes)
+
+
+def test_a_plan_never_read_is_said_to_be_missing(tmp_path):
+    from syncd.cycle import gather
+
+    state = State(tmp_path)
+    src = RunningCalendarSource(settings(ics_path=tmp_path / "none.ics"), state)
+    errors: dict[str, str] = {}
+    obs, _ = gather([src], WINDOW, state, errors)
+    assert obs.planned_runs == () and errors
+    assert any("RUNNING PLAN MISSING" in n and "sources.calendar.ics_path" in n
+               for n in obs.notes)
+
+
+def test_one_part_failing_keeps_the_other_parts_fresh(tmp_path, httpserver):
+    from syncd.cycle import gather
+
+    feed = PLAN.read_text().replace("Lockerer Dauerlauf", "Feed easy run")
+    httpserver.expect_request("/plan.ics").respond_with_data(feed, content_type="text/calendar")
+    state = State(tmp_path)
+    plan = tmp_path / "plan.ics"
+    src = RunningCalendarSource(settings(ics_path=plan, ics_url=httpserver.url_for("/plan.ics")),
+                                state)
+    errors: dict[str, str] = {}
+    obs, _ = gather([src], WINDOW, state, errors)
+    titles = {r.title for r in obs.planned_runs}
+    assert "Feed easy run" in titles, "the feed read well and is used fresh"
+    assert any("MISSING" in n and "ics_path" in n for n in obs.notes)
+    assert not any("ics_url" in n for n in obs.notes)
