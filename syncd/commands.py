@@ -46,6 +46,8 @@ def run_once(config: Config, state: State, now: datetime, *, dry_run: bool, echo
                  f"write{'s' if len(acts) != 1 else ''}")
             for a in acts:
                 echo(f"  {a.describe(config.athlete.timezone)}")
+            for line in report.details:
+                echo(f"  {line}")
             for w in report.warnings:
                 echo(f"  warning: {w}")
         echo("")

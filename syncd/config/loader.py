@@ -104,6 +104,12 @@ class GarminConfig:
 
 
 @dataclass(frozen=True)
+class GarminWorkoutsConfig:
+    api_url: str | None
+    days: int
+
+
+@dataclass(frozen=True)
 class Config:
     origin: str
     athlete: Athlete
@@ -119,6 +125,7 @@ class Config:
     running_calendar: RunningCalendar | None = None
     garmin: GarminConfig | None = None
     fit_folders: tuple[Path, ...] = ()
+    garmin_workouts: GarminWorkoutsConfig | None = None
 
 
 def find_config(explicit: str | None, env: dict[str, str] | None = None) -> Path | None:
@@ -253,7 +260,10 @@ def _build(v: dict[str, Any], origin: str, base_dir: Path, env: dict[str, str]) 
                   caldav=caldav, interval_minutes=v["daemon"]["interval_minutes"], values=v,
                   running_calendar=running, garmin=_garmin(v["sources"]["garmin"]),
                   fit_folders=tuple(_resolve_path(f, base_dir)
-                                    for f in v["sources"]["fit"]["folders"]))
+                                    for f in v["sources"]["fit"]["folders"]),
+                  garmin_workouts=GarminWorkoutsConfig(v["sources"]["garmin"]["api_url"],
+                                                       v["garmin_workouts"]["days"])
+                  if v["garmin_workouts"]["enabled"] else None)
 
 
 def _garmin(g: dict[str, Any]) -> GarminConfig | None:

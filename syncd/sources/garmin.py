@@ -62,7 +62,7 @@ class GarminSource:
                                 "(not calling Garmin until then)")
         if self._client is None:
             try:
-                self._client = login_with_tokens(self.settings.api_url, self.tokens)
+                self._client = login_with_tokens(self.settings.api_url, self.tokens, now=now)
             except AuthError:
                 self._rejected(now)
                 raise

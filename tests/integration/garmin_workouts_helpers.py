@@ -1,0 +1,109 @@
+"""Helpers for the Garmin workouts sink tests: sessions with real content, a sink on the fake,
+a client that dies (kill -9) around one chosen library call."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from syncd.config.loader import GarminWorkoutsConfig
+from syncd.model import Session, SessionKind
+from syncd.planner.catalogue import default_catalogue
+from syncd.planner.content import session_content
+from syncd.sinks.garmin_calls import WorkoutApi
+from syncd.sinks.garmin_steps import is_ours
+from syncd.sinks.garmin_workouts import GarminWorkoutsSink
+from syncd.sources.garmin_client import login_with_tokens, token_path
+from syncd.state import State
+from tests.fakes import Crash
+from tests.helpers import MONDAY, TZ
+from tests.integration.fake_garmin import FakeGarmin, write_tokens
+from tests.integration.fake_garmin_workouts import FakeWorkouts
+
+NOW = MONDAY - timedelta(days=1, hours=-12)  # Sunday noon: every session below is ahead
+ORM = {"back_squat": 100.0, "deadlift": 120.0, "front_squat": 80.0, "hip_thrust": 110.0}
+KINDS = (SessionKind.HEAVY, SessionKind.CORE, SessionKind.LIGHT, SessionKind.FOUNDATION)
+TITLES = {SessionKind.HEAVY: "Heavy strength", SessionKind.LIGHT: "Light strength",
+          SessionKind.CORE: "Core", SessionKind.FOUNDATION: "Foundation strength"}
+
+
+def planned(n: int = 4, every_days: int = 2, first_day: int = 1) -> list[Session]:
+    """n sessions of every kind with the planner's own content, one every other day."""
+    out = []
+    for i in range(n):
+        kind = KINDS[i % len(KINDS)]
+        warmup, exercises = session_content(kind, default_catalogue(), rotation=i, level=0,
+                                            one_rep_max=ORM, plyometrics=True)
+        start = MONDAY.replace(hour=18) + timedelta(days=first_day + i * every_days)
+        out.append(Session(uid=f"syncd-test{i:02d}@syncd", kind=kind, start=start,
+                           end=start + timedelta(minutes=45), title=f"{TITLES[kind]} · 45 min",
+                           warmup=warmup, exercises=exercises, rules=("R3",),
+                           explanation=f"because {i}"))
+    return out
+
+
+def moved(sessions: list[Session], which: list[int], days: int = 1) -> list[Session]:
+    return [replace(s, start=s.start + timedelta(days=days), end=s.end + timedelta(days=days))
+            if i in which else s for i, s in enumerate(sessions)]
+
+
+def make_sink(fake: FakeGarmin, state_dir: Path, client: Any = None,
+              days: int = 14) -> GarminWorkoutsSink:
+    if not token_path(state_dir).exists():
+        write_tokens(state_dir)
+    api = None
+    if client is not None:
+        api = WorkoutApi(client)
+    return GarminWorkoutsSink(GarminWorkoutsConfig(fake.url, days), State(state_dir),
+                              "Europe/Berlin", api=api)
+
+
+def local_day(s: Session) -> str:
+    return s.start.astimezone(TZ).date().isoformat()
+
+
+def ours_on_garmin(w: FakeWorkouts) -> dict[str, list[dict[str, Any]]]:
+    """Session uid → the syncd workouts on the fake that carry its marker."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for body in w.workouts.values():
+        name = body["workoutName"]
+        if "[syncd " in name:
+            out.setdefault(name, []).append(body)
+    return out
+
+
+def assert_converged(w: FakeWorkouts, target: list[Session]) -> None:
+    """Each target session exactly once, on its day; no other syncd workout; nothing else
+    of syncd's scheduled."""
+    ours = {wid: b for wid, b in w.workouts.items() if "[syncd " in b["workoutName"]}
+    for s in target:
+        mine = [wid for wid, b in ours.items() if is_ours(b["workoutName"], s.uid)]
+        assert len(mine) == 1, f"{s.uid}: {len(mine)} workouts"
+        assert w.scheduled().get(mine[0]) == [local_day(s)], s.uid
+    assert len(ours) == len(target), "an orphan workout is left"
+
+
+class Crashing:
+    """A garminconnect client that dies before or after one named call (like kill -9)."""
+
+    def __init__(self, real: Any, method: str, when: str) -> None:
+        self.real, self.method, self.when = real, method, when
+
+    def __getattr__(self, name: str) -> Any:
+        fn = getattr(self.real, name)
+        if name != self.method:
+            return fn
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            if self.when == "before":
+                raise Crash(name)
+            fn(*args, **kwargs)
+            raise Crash(name)
+
+        return call
+
+
+def real_client(fake: FakeGarmin, state_dir: Path, now: datetime = NOW) -> Any:
+    return login_with_tokens(fake.url, token_path(state_dir), now=now)
