@@ -61,6 +61,9 @@ def setup_logging(verbosity: int) -> None:
     root.setLevel(level)
     for noisy in ("urllib3", "caldav", "garminconnect", "curl_cffi"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+    # garminconnect logs every failed call with a traceback; syncd says it in one line.
+    logging.getLogger("garminconnect").setLevel(logging.DEBUG if verbosity > 1
+                                                else logging.CRITICAL)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

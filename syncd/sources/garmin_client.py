@@ -136,13 +136,13 @@ def login_with_tokens(api_url: str | None, tokens: Path, now: datetime | None = 
     The library's ``login()`` would fetch the profile (two requests) to learn a display
     name that none of the calls syncd makes needs; a token Garmin no longer accepts shows
     up as a 401 on the first real call instead, after one (locked, saved) refresh.
-    A login throttle recorded by any syncd process is honoured before anything is sent.
+    A login throttle recorded by any syncd process holds back refreshes, not data calls
+    with a token that still works.
     """
     _check_not_garth(tokens)
     if not tokens.is_file():
         raise AuthError(f"no Garmin login saved in {tokens.parent}; run `syncd login`")
     clock = clock or ((lambda: now) if now is not None else (lambda: datetime.now(UTC)))
-    check_throttle(tokens.parent, clock())
     from garminconnect import GarminConnectConnectionError
 
     g = make_garmin(api_url)
@@ -154,6 +154,31 @@ def login_with_tokens(api_url: str | None, tokens: Path, now: datetime | None = 
     g.client._tokenstore_path = None  # the library's own, silent, write is replaced by ours
     g.client._refresh_session = LockedRefresh(g.client, tokens, clock)
     return g
+
+
+@contextmanager
+def _retry_after_seen(waits: list[float]) -> Iterator[None]:
+    """Collect the Retry-After of the sign-in pages' 429s: the library's login error does
+    not carry its response. Without the private helper (an upgrade) the default applies."""
+    from garminconnect.client import sso
+
+    original = getattr(sso, "_raise_if_rate_limited", None)
+    if original is None:
+        yield
+        return
+
+    def watching(resp: Any, what: str) -> None:
+        if getattr(resp, "status_code", None) in (427, 429):
+            wait = retry_after_of(resp)
+            if wait:
+                waits.append(wait)
+        original(resp, what)
+
+    sso._raise_if_rate_limited = watching
+    try:
+        yield
+    finally:
+        sso._raise_if_rate_limited = original
 
 
 def interactive_login(api_url: str | None, tokens: Path, email: str, password: str,
@@ -169,12 +194,15 @@ def interactive_login(api_url: str | None, tokens: Path, email: str, password: s
     tokens.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     check_throttle(tokens.parent, now)
     g = make_garmin(api_url, email=email, password=password, retries=0)
+    waits: list[float] = []
     try:
-        status, state = g.login()
-        if status == "needs_mfa":
-            g.resume_login(state, ask_mfa().strip())
+        with _retry_after_seen(waits):
+            status, state = g.login()
+            if status == "needs_mfa":
+                g.resume_login(state, ask_mfa().strip())
     except GarminConnectTooManyRequestsError as exc:
-        until = record_throttle(tokens.parent, now, retry_after_of(exc))
+        until = record_throttle(tokens.parent, now, max(waits, default=None)
+                                or retry_after_of(exc))
         raise RateLimited(f"Garmin is throttling logins for this account (HTTP 429): wait "
                           f"until {until:%Y-%m-%d %H:%M} UTC, then run `syncd login` again "
                           "(trying sooner restarts the wait)",

@@ -247,8 +247,8 @@ class LockedRefresh:
             raise TransientError(f"Garmin could not renew the login ({r.status_code}); "
                                  "will retry")
         if not r.ok:
-            raise AuthError(f"Garmin refused to renew the saved login ({r.status_code}); "
-                            "log in again with `syncd login`")
+            raise AuthError("Garmin rejected the saved login; run `syncd login` (renewing "
+                            f"it was refused: {r.status_code})")
         try:
             data = r.json()
             access = str(data["access_token"])

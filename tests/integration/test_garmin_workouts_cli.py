@@ -1,0 +1,127 @@
+"""`syncd` as a real process with `[garmin_workouts]`: dry run, writes, quiet cycles, and the
+login failures a user meets (garth-era tokens, a throttled refresh, no network)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.integration.fake_garmin_sso import FakeSso
+from tests.integration.fake_garmin_workouts import FakeWorkouts
+
+pytestmark = pytest.mark.integration
+
+
+def config(cli, garmin_url: str) -> Path:
+    path = cli.home / "syncd.toml"
+    path.write_text(f"""
+[athlete]
+timezone = "Europe/Berlin"
+one_rep_max = {{ back_squat = 100, deadlift = 120, front_squat = 80, hip_thrust = 110 }}
+[rules]
+phase = "base"
+[[plan.week]]
+day = "tue"
+kind = "quality"
+time = "07:00"
+[[plan.week]]
+day = "sat"
+kind = "long"
+time = "08:00"
+duration_min = 100
+[sources.garmin]
+enabled = true
+api_url = "{garmin_url}"
+readiness = false
+[garmin_workouts]
+enabled = true
+""")
+    return path
+
+
+def state_dir(cli) -> Path:
+    d = cli.home / "state"
+    d.mkdir(mode=0o700, exist_ok=True)
+    return d
+
+
+def tokens(cli, pair: dict[str, str]) -> Path:
+    p = state_dir(cli) / "garmin_tokens.json"
+    p.write_text(json.dumps(pair))
+    p.chmod(0o600)
+    return p
+
+
+def run(cli, cfg: Path, *args: str):
+    return cli("--config", str(cfg), "--state-dir", str(state_dir(cli)), *args)
+
+
+@pytest.fixture
+def garmin(fake_garmin):
+    fake_garmin.generate(120, datetime.now().astimezone() - timedelta(hours=3))
+    return fake_garmin, FakeSso(fake_garmin), FakeWorkouts(fake_garmin)
+
+
+def test_dry_run_prints_the_workouts_then_a_run_puts_them_on_the_watch(cli, garmin):
+    fake, sso, workouts = garmin
+    cfg = config(cli, fake.url)
+    tokens(cli, sso.issue())
+    dry = run(cli, cfg, "run", "--once", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "garmin_workouts: would" in dry.stdout
+    assert "WARM_UP/WARM_UP" in dry.stdout and "rest" in dry.stdout
+    assert workouts.calls == [], "a dry run sends nothing"
+
+    first = run(cli, cfg, "run", "--once")
+    assert first.returncode == 0, first.stderr
+    assert workouts.workouts, "sessions are on the watch"
+    plan = json.loads(run(cli, cfg, "plan", "--json").stdout)
+    days = sorted(s["start"][:10] for s in plan["sessions"] if s["status"] == "planned")
+    on_garmin = sorted(d for ds in workouts.scheduled().values() for d in ds)
+    assert on_garmin and set(on_garmin) <= set(days)
+    calls = len(workouts.calls)
+    again = run(cli, cfg, "run", "--once")
+    assert again.returncode == 0, again.stderr
+    assert len(workouts.calls) == calls, "nothing changed: no workout call"
+
+
+def test_garth_era_tokens_are_one_line_and_the_auth_exit_code(cli, garmin):
+    fake, _, workouts = garmin
+    cfg = config(cli, fake.url)
+    (state_dir(cli) / "oauth1_token.json").write_text('{"oauth_token": "x"}')
+    (state_dir(cli) / "oauth2_token.json").write_text('{"access_token": "y"}')
+    res = run(cli, cfg, "run", "--once")
+    assert res.returncode == 1
+    lines = [ln for ln in res.stderr.splitlines() if ln.startswith("syncd:")]
+    assert lines and all("log in again with `syncd login`" in ln for ln in lines), res.stderr
+    assert "Traceback" not in res.stderr and "not authenticated" not in res.stderr.lower()
+    assert workouts.calls == []
+
+
+def test_a_throttled_refresh_waits_and_says_when_the_next_try_is(cli, garmin):
+    fake, sso, _ = garmin
+    cfg = config(cli, fake.url)
+    tokens(cli, sso.issue(expires_in=60))
+    sso.refresh_429 = True
+    for _ in range(2):  # a timer's oneshot, twice
+        res = run(cli, cfg, "run", "--once")
+        assert res.returncode == 3, res.stderr
+        assert "next try at" in res.stderr and "Traceback" not in res.stderr
+    assert sso.grants == ["throttled"], "the second run did not re-arm the throttle"
+
+
+def test_login_offline_says_check_the_network(cli, tmp_path):
+    cfg = config(cli, "http://127.0.0.1:9")
+    res = subprocess.run([sys.executable, "-m", "syncd", "--config", str(cfg), "--state-dir",
+                          str(state_dir(cli)), "login", "--email", "a@b.c"], input="pw\n",
+                         capture_output=True, text=True, timeout=120, env=cli.env,
+                         cwd=cli.cwd)
+    assert res.returncode == 3, res.stderr
+    last = res.stderr.strip().splitlines()[-1]
+    assert last.endswith("check the network and run `syncd login` again"), res.stderr
+    assert "will retry" not in res.stderr
