@@ -32,7 +32,8 @@ def jwt(exp: float, n: int) -> str:
     def part(d: dict[str, Any]) -> str:
         return base64.urlsafe_b64encode(json.dumps(d).encode()).decode().rstrip("=")
 
-    return f"{part({'alg': 'HS256', 'typ': 'JWT'})}.{part({'exp': exp, 'n': n, 'client_id': CLIENT_ID})}.sig"
+    claims = {"exp": exp, "n": n, "client_id": CLIENT_ID}
+    return f"{part({'alg': 'HS256', 'typ': 'JWT'})}.{part(claims)}.sig"
 
 
 class FakeSso:

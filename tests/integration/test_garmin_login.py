@@ -127,7 +127,7 @@ def test_a_failed_token_write_is_an_error_the_user_sees(fake_garmin, sso, tmp_pa
     monkeypatch.setattr(tokens.os, "fsync", full)
     from syncd.sources.garmin_client import garmin_errors
 
-    with pytest.raises(TokenWriteError, match="No space left on device.*syncd login"), \
+    with pytest.raises(TokenWriteError, match=r"No space left on device.*syncd login"), \
             garmin_errors("reading activities"):
         login_with_tokens(fake_garmin.url, path, now=NOW).get_activities(0, 1)
 
