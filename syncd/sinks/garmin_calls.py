@@ -33,6 +33,15 @@ class WorkoutApi:
         return cls(login_with_tokens(api_url, token_path(state_dir), now=now))
 
     @contextmanager
+    def _lookup(self, what: str) -> Iterator[None]:
+        """A listing that answers 404 is not a missing item: Garmin is not itself."""
+        try:
+            with self._call(what):
+                yield
+        except NotFound:
+            raise TransientError(f"Garmin answered 404 while {what}; will retry") from None
+
+    @contextmanager
     def _call(self, what: str) -> Iterator[None]:
         from garminconnect import GarminConnectNotFoundError
 
@@ -75,7 +84,7 @@ class WorkoutApi:
         found: list[int] = []
         start = 0
         while True:
-            with self._call("listing workouts"):
+            with self._lookup("listing workouts"):
                 page = self.client.get_workouts(start, PAGE, my_workouts_only=True)
             if not isinstance(page, list):
                 raise TransientError("Garmin sent an unreadable workout list; will retry")
@@ -87,7 +96,7 @@ class WorkoutApi:
 
     def find_schedule(self, workout_id: int, day: date) -> int | None:
         """The id of this workout's schedule on that day, if Garmin has one (after a crash)."""
-        with self._call("reading the Garmin calendar"):
+        with self._lookup("reading the Garmin calendar"):
             month = self.client.get_scheduled_workouts(day.year, day.month)
         items = month.get("calendarItems", []) if isinstance(month, dict) else []
         for item in items:

@@ -288,7 +288,8 @@ class GarminWorkoutsSink:
                 if found:
                     rec.workout_id, rec.hash = found[0], rec.pending.get("hash")
                     for extra in found[1:]:  # never expected; ours by name, so safe to drop
-                        api.delete(extra)
+                        with contextlib.suppress(NotFound):
+                            api.delete(extra)
                 rec.pending = None
                 self._save(rec)
                 if rec.workout_id is None:

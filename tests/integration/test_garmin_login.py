@@ -22,6 +22,7 @@ from syncd.sources.garmin_tokens import (
     throttled_until,
 )
 from tests.integration.fake_garmin_sso import FakeSso
+from tests.integration.fake_garmin_workouts import FakeWorkouts
 
 pytestmark = pytest.mark.integration
 NOW = datetime(2026, 11, 24, 11, 0, tzinfo=UTC)
@@ -219,3 +220,33 @@ def test_garth_era_tokens_say_log_in_again(tmp_path, layout):
     with pytest.raises(AuthError, match=r"log in again with `syncd login`$") as err:
         login_with_tokens("http://127.0.0.1:9", token_path(tmp_path), now=NOW)
     assert "\n" not in str(err.value)
+
+
+def test_the_daemon_backs_off_until_the_throttle_ends(fake_garmin, sso, tmp_path):
+    from syncd.config.loader import load_config
+    from syncd.cycle import run_cycle
+    from syncd.state import State
+
+    cfg = tmp_path / "syncd.toml"
+    cfg.write_text(f'[athlete]\ntimezone = "Europe/Berlin"\n[sources.garmin]\nenabled = true\n'
+                   f'api_url = "{fake_garmin.url}"\nreadiness = false\n'
+                   '[garmin_workouts]\nenabled = true\n')
+    config = load_config(str(cfg))
+    FakeWorkouts(fake_garmin)
+    state_dir = tmp_path / "state"
+    saved(state_dir, sso.issue(expires_in=60))
+    sso.refresh_429 = True
+    state = State(state_dir)
+    result = run_cycle(config, state, NOW, honour_backoff=True)
+    assert "next try at 2026-11-24 12:00 UTC" in result.errors["garmin"]
+    comp = state.component("source:garmin")
+    assert comp is not None and comp.next_try is not None
+    assert datetime.fromisoformat(comp.next_try) >= NOW + timedelta(minutes=60)
+    seen = len(fake_garmin.log)
+    for minutes in (15, 30, 45):
+        run_cycle(config, state, NOW + timedelta(minutes=minutes), honour_backoff=True)
+    assert len(fake_garmin.log) == seen, "the daemon sent nothing while throttled"
+    sso.refresh_429 = False
+    later = run_cycle(config, state, NOW + timedelta(minutes=61), honour_backoff=True)
+    assert "garmin" not in later.errors
+    assert sso.grants == ["throttled", "refresh"]

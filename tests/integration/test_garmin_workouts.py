@@ -224,3 +224,12 @@ def test_a_failing_garmin_heals(fake_garmin, workouts, tmp_path):
     for _ in range(3):
         make_sink(fake_garmin, tmp_path).push(sessions, NOW, dry_run=False)
     assert_converged(workouts, sessions)
+
+
+def test_never_more_workouts_than_a_watch_holds(fake_garmin, workouts, tmp_path):
+    from syncd.sinks.garmin_workouts import WATCH_HOLDS
+
+    sessions = planned(40, every_days=0)  # far more than a watch holds, all ahead
+    make_sink(fake_garmin, tmp_path).push(sessions, NOW, dry_run=False)
+    assert len(workouts.workouts) == WATCH_HOLDS < 30
+    assert_converged(workouts, sorted(sessions, key=lambda s: s.start)[:WATCH_HOLDS])
