@@ -110,11 +110,12 @@ def garmin_login(obj: Context, email: str | None, echo: Echo) -> ExitCode:
 
     directory = resolve_state_dir(obj.state_dir)
     ensure_private_dir(directory)
-    api_url = obj.config.garmin.api_url if obj.config.garmin else None
+    api_url = obj.config.values["sources"]["garmin"]["api_url"]
     address = email or click.prompt("Garmin Connect email")
     password = click.prompt("Password (not stored)", hide_input=True)
     name = interactive_login(api_url, token_path(directory), address, password,
-                             lambda: str(click.prompt("Code from Garmin (MFA)")))
+                             lambda: str(click.prompt("Code from Garmin (MFA)")),
+                             now=obj.now())
     echo(f"Logged in as {name}. Tokens saved to {token_path(directory)} (0600); "
          "the password was not stored.")
     if obj.config.garmin is None:

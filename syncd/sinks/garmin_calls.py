@@ -1,6 +1,7 @@
 """The workout calls the Garmin workouts sink makes, through garminconnect, one method each.
 
-Each method is one HTTP request (``calls`` counts them for the benchmark); a 404 becomes
+Each method is one HTTP request (``calls`` counts them for the benchmark; ``_call`` wraps
+each, which is where the crash tests kill the process); a 404 becomes
 ``NotFound`` (the user deleted it), every other library error the one-line errors of
 ``syncd.sources.garmin_client``.
 """
@@ -74,6 +75,23 @@ class WorkoutApi:
         with self._call("scheduling a workout"):
             answer = self.client.schedule_workout(workout_id, day.isoformat())
         return _id(answer, "workoutScheduleId", "scheduling a workout")
+
+    def get_schedule(self, schedule_id: int) -> dict[str, Any]:
+        with self._call("reading a schedule"):
+            answer = self.client.get_scheduled_workout_by_id(schedule_id)
+        return answer if isinstance(answer, dict) else {}
+
+    def reschedule(self, schedule_id: int, current: dict[str, Any], day: date) -> None:
+        """Move a schedule to another day with the entry just read (``get_schedule``).
+
+        The library's ``reschedule_workout`` reads the entry itself (a second read); this
+        sends the same PUT with the entry syncd already read to check its owner."""
+        workout = current.get("workout") or {}
+        body = {**current, "calendarDate": day.isoformat(),
+                "workout": {"workoutId": workout.get("workoutId")} if workout else None}
+        with self._call("moving a schedule"):
+            self.client.client.put("connectapi", f"/workout-service/schedule/{schedule_id}",
+                                   json=body)
 
     def unschedule(self, schedule_id: int) -> None:
         with self._call("unscheduling a workout"):

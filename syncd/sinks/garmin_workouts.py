@@ -13,8 +13,10 @@ Plan, then apply, like the CalDAV sink, with the same safety rails:
 * Quiet: the records hold the content hash and the date, so a cycle with nothing changed
   makes no call at all; no client is even built.
 
-A moved session is one unschedule and one schedule; changed content is one read and one
-update; a session that disappears is unscheduled, read and deleted.
+A moved session is one read of its schedule and one move of it; changed content is one
+read and one update; a session that disappears is read, unscheduled and deleted. Each read
+checks the marker first: a workout the user renamed is theirs and is not moved, changed or
+deleted.
 """
 
 from __future__ import annotations
@@ -133,8 +135,8 @@ class GarminWorkoutsSink:
     def push(self, sessions: Sequence[Session], now: datetime, dry_run: bool,
              stop: Callable[[], bool] | None = None) -> SinkReport:
         report = SinkReport(self.name)
-        self._forget_history(sessions, now)
         if not dry_run:
+            self._forget_history(sessions, now)
             self._settle(now, report)
         for op, s, rec in self.plan_actions(sessions, now):
             detail = self._detail(op, s, rec)
@@ -202,9 +204,10 @@ class GarminWorkoutsSink:
             return
         day = self._day(s).isoformat()
         if rec.date != day:
-            if rec.schedule_id is not None:
-                self._unschedule(api, rec)
-            self._schedule(api, rec, self._day(s), report)
+            if rec.schedule_id is None:
+                self._schedule(api, rec, self._day(s), report)
+            else:
+                self._reschedule(api, rec, self._day(s), report)
 
     def _owned(self, api: WorkoutApi, rec: Record, report: SinkReport) -> bool:
         """Read the workout back: still there and still carrying our marker?"""
@@ -214,12 +217,15 @@ class GarminWorkoutsSink:
         except NotFound:
             return False
         if not is_ours(body.get("workoutName"), rec.uid):
-            rec.state, rec.pending = "user", None
-            self._save(rec)
-            report.warnings.append(f"workout {rec.workout_id} was renamed in Garmin Connect: "
-                                   "it is yours now and left alone")
+            self._users_now(rec, report)
             return False
         return True
+
+    def _users_now(self, rec: Record, report: SinkReport) -> None:
+        rec.state, rec.pending = "user", None
+        self._save(rec)
+        report.warnings.append(f"workout {rec.workout_id} was renamed in Garmin Connect: "
+                               "it is yours now and left alone")
 
     def _update(self, api: WorkoutApi, rec: Record, s: Session, h: str,
                 report: SinkReport) -> bool:
@@ -249,6 +255,29 @@ class GarminWorkoutsSink:
         rec.date, rec.pending = day.isoformat(), None
         self._save(rec)
 
+    def _reschedule(self, api: WorkoutApi, rec: Record, day: date, report: SinkReport) -> None:
+        """Read the schedule (still there? still our workout, by name?), then move it.
+
+        Both calls are safe to repeat, so the record changes only after the move: a crash
+        in between leaves the old day recorded and the next cycle does it again."""
+        sid = rec.schedule_id or 0
+        try:
+            current = api.get_schedule(sid)
+        except NotFound:
+            self._declined(rec, report)  # unscheduled or deleted in Garmin Connect
+            return
+        name = (current.get("workout") or {}).get("workoutName")
+        if not is_ours(name, rec.uid):
+            self._users_now(rec, report)
+            return
+        try:
+            api.reschedule(sid, current, day)
+        except NotFound:
+            self._declined(rec, report)
+            return
+        rec.date = day.isoformat()
+        self._save(rec)
+
     def _unschedule(self, api: WorkoutApi, rec: Record) -> None:
         rec.pending = {"op": "unschedule", "schedule_id": rec.schedule_id}
         self._save(rec)
@@ -258,15 +287,18 @@ class GarminWorkoutsSink:
         self._save(rec)
 
     def _remove(self, api: WorkoutApi, rec: Record, report: SinkReport) -> None:
+        """Read it back first (a renamed one is the user's), then unschedule and delete."""
+        if rec.workout_id is None or not self._owned(api, rec, report):
+            if rec.state == "live":
+                self._forget(rec.uid)  # never landed, or the user deleted it
+            return
         if rec.schedule_id is not None:
             self._unschedule(api, rec)
-        if rec.workout_id is not None and self._owned(api, rec, report):
-            rec.pending = {"op": "delete"}
-            self._save(rec)
-            with contextlib.suppress(NotFound):
-                api.delete(rec.workout_id)
-        if rec.state == "live":
-            self._forget(rec.uid)
+        rec.pending = {"op": "delete"}
+        self._save(rec)
+        with contextlib.suppress(NotFound):
+            api.delete(rec.workout_id)
+        self._forget(rec.uid)
 
     def _declined(self, rec: Record, report: SinkReport) -> None:
         rec.state, rec.pending, rec.schedule_id = "declined", None, None

@@ -130,6 +130,18 @@ class FakeWorkouts:
                 del self.schedules[ident]
                 return Response(status=204)
             if method == "GET":
+                entry = copy.deepcopy(self.schedules[ident])
+                wid = entry["workout"]["workoutId"]
+                entry["workout"] = copy.deepcopy(self.workouts.get(wid, entry["workout"]))
+                return _answer(entry)
+            if method == "PUT":
+                body = request.get_json() or {}
+                day = body.get("calendarDate", "")
+                date.fromisoformat(day)
+                if (body.get("workout") or {}).get("workoutId") != \
+                        self.schedules[ident]["workout"]["workoutId"]:
+                    return _answer({"message": "workout does not match"}, 400)
+                self.schedules[ident]["calendarDate"] = day
                 return _answer(self.schedules[ident])
         if (m := MONTH.match(path)) and method == "GET":
             year, month0 = int(m.group(1)), int(m.group(2))

@@ -1,8 +1,10 @@
 """Helpers for the Garmin workouts sink tests: sessions with real content, a sink on the fake,
-a client that dies (kill -9) around one chosen library call."""
+an api that dies (kill -9) around one chosen request."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -49,13 +51,10 @@ def moved(sessions: list[Session], which: list[int], days: int = 1) -> list[Sess
             if i in which else s for i, s in enumerate(sessions)]
 
 
-def make_sink(fake: FakeGarmin, state_dir: Path, client: Any = None,
+def make_sink(fake: FakeGarmin, state_dir: Path, api: WorkoutApi | None = None,
               days: int = 14) -> GarminWorkoutsSink:
     if not token_path(state_dir).exists():
         write_tokens(state_dir)
-    api = None
-    if client is not None:
-        api = WorkoutApi(client)
     return GarminWorkoutsSink(GarminWorkoutsConfig(fake.url, days), State(state_dir),
                               "Europe/Berlin", api=api)
 
@@ -85,24 +84,21 @@ def assert_converged(w: FakeWorkouts, target: list[Session]) -> None:
     assert len(ours) == len(target), "an orphan workout is left"
 
 
-class Crashing:
-    """A garminconnect client that dies before or after one named call (like kill -9)."""
+class CrashingApi(WorkoutApi):
+    """The real calls, but the process dies before or after the one named (like kill -9)."""
 
-    def __init__(self, real: Any, method: str, when: str) -> None:
-        self.real, self.method, self.when = real, method, when
+    def __init__(self, client: Any, what: str, when: str) -> None:
+        super().__init__(client)
+        self.what, self.when = what, when
 
-    def __getattr__(self, name: str) -> Any:
-        fn = getattr(self.real, name)
-        if name != self.method:
-            return fn
-
-        def call(*args: Any, **kwargs: Any) -> Any:
-            if self.when == "before":
-                raise Crash(name)
-            fn(*args, **kwargs)
-            raise Crash(name)
-
-        return call
+    @contextmanager
+    def _call(self, what: str) -> Iterator[None]:
+        if what == self.what and self.when == "before":
+            raise Crash(what)
+        with super()._call(what):
+            yield
+        if what == self.what:
+            raise Crash(what)
 
 
 def real_client(fake: FakeGarmin, state_dir: Path, now: datetime = NOW) -> Any:

@@ -115,7 +115,7 @@ def test_a_moved_session_is_rescheduled_with_two_calls(fake_garmin, workouts, tm
     report = make_sink(fake_garmin, tmp_path).push(later, NOW, dry_run=False)
     assert [a.op for a in report.actions] == [Op.UPDATE]
     calls = workouts.calls[before:]
-    assert [m for m, _ in calls] == ["DELETE", "POST"], calls
+    assert [m for m, _ in calls] == ["GET", "PUT"], calls
     assert set(workouts.workouts) == ids, "the same workout, rescheduled"
     assert_converged(workouts, later)
 
@@ -233,3 +233,17 @@ def test_never_more_workouts_than_a_watch_holds(fake_garmin, workouts, tmp_path)
     make_sink(fake_garmin, tmp_path).push(sessions, NOW, dry_run=False)
     assert len(workouts.workouts) == WATCH_HOLDS < 30
     assert_converged(workouts, sorted(sessions, key=lambda s: s.start)[:WATCH_HOLDS])
+
+
+def test_a_renamed_workout_is_not_moved_either(fake_garmin, workouts, tmp_path):
+    sessions = planned(2)
+    make_sink(fake_garmin, tmp_path).push(sessions, NOW, dry_run=False)
+    wid = next(w for w, b in workouts.workouts.items() if is_ours(b["workoutName"],
+                                                                 sessions[0].uid))
+    workouts.user_rename(wid, "Mine now")
+    report = make_sink(fake_garmin, tmp_path).push(moved(sessions, [0]), NOW, dry_run=False)
+    assert workouts.scheduled()[wid] == [local_day(sessions[0])], "left on the user's day"
+    assert any("renamed" in w for w in report.warnings)
+    before = len(workouts.calls)
+    make_sink(fake_garmin, tmp_path).push(moved(sessions, [0], 2), NOW, dry_run=False)
+    assert len(workouts.calls) == before, "the user's now: never read again"

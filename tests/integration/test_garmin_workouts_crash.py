@@ -1,9 +1,10 @@
 """kill -9 before and after each workout call, through the real library, then a restart.
 
-The crash is a BaseException raised around the real call (before it is sent, or after Garmin
-answered but before syncd recorded the answer). A new sink on the same state (a new process)
-must converge: each planned session exactly once on Garmin, scheduled once on its day, no
-orphan workout, the user's own workout untouched, and then a cycle with no call at all.
+The crash is a BaseException raised around the real request (before it is sent, or after
+Garmin answered but before syncd recorded the answer), at each request the sink makes. A
+new sink on the same state (a new process) must converge: each planned session exactly
+once on Garmin, scheduled once on its day, no orphan workout, the user's own workout
+untouched, and then a cycle with no call at all.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from tests.fakes import Crash
 from tests.integration.fake_garmin_workouts import FakeWorkouts
 from tests.integration.garmin_workouts_helpers import (
     NOW,
-    Crashing,
+    CrashingApi,
     assert_converged,
     make_sink,
     moved,
@@ -27,15 +28,15 @@ pytestmark = pytest.mark.integration
 
 # (what changes, the call that dies): every call each kind of change makes.
 STEPS = [
-    ("create", "upload_strength_workout"),
-    ("create", "schedule_workout"),
-    ("move", "unschedule_workout"),
-    ("move", "schedule_workout"),
-    ("content", "get_workout_by_id"),
-    ("content", "update_workout"),
-    ("remove", "unschedule_workout"),
-    ("remove", "get_workout_by_id"),
-    ("remove", "delete_workout"),
+    ("create", "uploading a workout"),
+    ("create", "scheduling a workout"),
+    ("move", "reading a schedule"),
+    ("move", "moving a schedule"),
+    ("content", "reading a workout"),
+    ("content", "updating a workout"),
+    ("remove", "reading a workout"),
+    ("remove", "unscheduling a workout"),
+    ("remove", "deleting a workout"),
 ]
 
 
@@ -64,7 +65,7 @@ def test_crash_then_restart_gives_no_duplicate_and_no_orphan(fake_garmin, tmp_pa
     make_sink(fake_garmin, tmp_path).push(first, NOW, dry_run=False)
 
     doomed = make_sink(fake_garmin, tmp_path,
-                       client=Crashing(real_client(fake_garmin, tmp_path), method, when))
+                       api=CrashingApi(real_client(fake_garmin, tmp_path), method, when))
     with pytest.raises(Crash):
         doomed.push(target, NOW, dry_run=False)
 
