@@ -27,7 +27,13 @@ from syncd.cycle import run_cycle
 from syncd.state import State
 from tests.integration.fake_garmin import FakeGarmin, write_tokens
 from tests.integration.fake_garmin_workouts import FakeWorkouts
-from tests.integration.garmin_workouts_helpers import NOW, make_sink, moved, planned
+from tests.integration.garmin_workouts_helpers import (
+    NOW,
+    config_text,
+    make_sink,
+    moved,
+    planned,
+)
 
 
 def cycle_calls(fake: FakeWorkouts, state_dir: Path, sessions, now: datetime = NOW) -> int:
@@ -66,26 +72,6 @@ def sink_figures(server: HTTPServer) -> None:
             print(f"{label:<34}{n:>14}{per:>13}{goal:>10}")
 
 
-CONFIG = """
-[athlete]
-timezone = "Europe/Berlin"
-[rules]
-phase = "base"
-[[plan.week]]
-day = "tue"
-kind = "quality"
-time = "07:00"
-[[plan.week]]
-day = "sat"
-kind = "long"
-time = "08:00"
-[sources.garmin]
-enabled = true
-api_url = "{url}"
-readiness = false
-[garmin_workouts]
-enabled = true
-"""
 
 
 def full_cycle(server: HTTPServer) -> None:
@@ -96,7 +82,7 @@ def full_cycle(server: HTTPServer) -> None:
         now = datetime.now().astimezone()
         fake.generate(120, now - timedelta(hours=3))
         cfg_path = Path(tmp) / "syncd.toml"
-        cfg_path.write_text(CONFIG.format(url=fake.url))
+        cfg_path.write_text(config_text(fake.url))
         config = load_config(str(cfg_path))
         state_dir = Path(tmp) / "state"
         write_tokens(state_dir)

@@ -103,3 +103,29 @@ class CrashingApi(WorkoutApi):
 
 def real_client(fake: FakeGarmin, state_dir: Path, now: datetime = NOW) -> Any:
     return login_with_tokens(fake.url, token_path(state_dir), now=now)
+
+
+def config_text(garmin_url: str, extra: str = "") -> str:
+    """A config with a weekly running plan, the Garmin source and the workouts sink."""
+    return f"""
+[athlete]
+timezone = "Europe/Berlin"
+{extra}
+[rules]
+phase = "base"
+[[plan.week]]
+day = "tue"
+kind = "quality"
+time = "07:00"
+[[plan.week]]
+day = "sat"
+kind = "long"
+time = "08:00"
+duration_min = 100
+[sources.garmin]
+enabled = true
+api_url = "{garmin_url}"
+readiness = false
+[garmin_workouts]
+enabled = true
+"""

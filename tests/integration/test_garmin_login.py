@@ -23,6 +23,7 @@ from syncd.sources.garmin_tokens import (
 )
 from tests.integration.fake_garmin_sso import FakeSso
 from tests.integration.fake_garmin_workouts import FakeWorkouts
+from tests.integration.garmin_workouts_helpers import config_text
 
 pytestmark = pytest.mark.integration
 NOW = datetime(2026, 11, 24, 11, 0, tzinfo=UTC)
@@ -228,9 +229,7 @@ def test_the_daemon_backs_off_until_the_throttle_ends(fake_garmin, sso, tmp_path
     from syncd.state import State
 
     cfg = tmp_path / "syncd.toml"
-    cfg.write_text(f'[athlete]\ntimezone = "Europe/Berlin"\n[sources.garmin]\nenabled = true\n'
-                   f'api_url = "{fake_garmin.url}"\nreadiness = false\n'
-                   '[garmin_workouts]\nenabled = true\n')
+    cfg.write_text(config_text(fake_garmin.url))
     config = load_config(str(cfg))
     FakeWorkouts(fake_garmin)
     state_dir = tmp_path / "state"

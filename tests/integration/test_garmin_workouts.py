@@ -182,16 +182,22 @@ def test_a_workout_the_user_deleted_is_not_put_back(fake_garmin, workouts, tmp_p
     assert len(workouts.workouts) == 2
 
 
-def test_a_renamed_workout_is_the_users_and_never_deleted(fake_garmin, workouts, tmp_path):
+def test_a_renamed_workout_is_the_users_never_moved_changed_or_deleted(fake_garmin, workouts,
+                                                                       tmp_path):
     sessions = planned(2)
     make_sink(fake_garmin, tmp_path).push(sessions, NOW, dry_run=False)
     wid = next(w for w, b in workouts.workouts.items() if is_ours(b["workoutName"],
                                                                  sessions[0].uid))
-    workouts.user_rename(wid, "My own squat day")
-    report = make_sink(fake_garmin, tmp_path).push(sessions[1:], NOW, dry_run=False)
-    assert wid in workouts.workouts and workouts.workouts[wid]["workoutName"] == \
-        "My own squat day"
+    workouts.user_rename(wid, "Mine now")
+    report = make_sink(fake_garmin, tmp_path).push(moved(sessions, [0]), NOW, dry_run=False)
+    assert workouts.scheduled()[wid] == [local_day(sessions[0])], "left on the user's day"
     assert any("renamed" in w for w in report.warnings)
+    before = len(workouts.calls)
+    make_sink(fake_garmin, tmp_path).push(moved(sessions, [0], 2), NOW, dry_run=False)
+    make_sink(fake_garmin, tmp_path).push(sessions[1:], NOW, dry_run=False)
+    assert len(workouts.calls) == before, "the user's now: never read again"
+    assert workouts.workouts[wid]["workoutName"] == "Mine now"
+    assert workouts.scheduled()[wid] == [local_day(sessions[0])]
 
 
 def test_the_users_own_workouts_are_never_touched(fake_garmin, workouts, tmp_path):
@@ -233,17 +239,3 @@ def test_never_more_workouts_than_a_watch_holds(fake_garmin, workouts, tmp_path)
     make_sink(fake_garmin, tmp_path).push(sessions, NOW, dry_run=False)
     assert len(workouts.workouts) == WATCH_HOLDS < 30
     assert_converged(workouts, sorted(sessions, key=lambda s: s.start)[:WATCH_HOLDS])
-
-
-def test_a_renamed_workout_is_not_moved_either(fake_garmin, workouts, tmp_path):
-    sessions = planned(2)
-    make_sink(fake_garmin, tmp_path).push(sessions, NOW, dry_run=False)
-    wid = next(w for w, b in workouts.workouts.items() if is_ours(b["workoutName"],
-                                                                 sessions[0].uid))
-    workouts.user_rename(wid, "Mine now")
-    report = make_sink(fake_garmin, tmp_path).push(moved(sessions, [0]), NOW, dry_run=False)
-    assert workouts.scheduled()[wid] == [local_day(sessions[0])], "left on the user's day"
-    assert any("renamed" in w for w in report.warnings)
-    before = len(workouts.calls)
-    make_sink(fake_garmin, tmp_path).push(moved(sessions, [0], 2), NOW, dry_run=False)
-    assert len(workouts.calls) == before, "the user's now: never read again"

@@ -13,34 +13,15 @@ import pytest
 
 from tests.integration.fake_garmin_sso import FakeSso
 from tests.integration.fake_garmin_workouts import FakeWorkouts
+from tests.integration.garmin_workouts_helpers import config_text
 
 pytestmark = pytest.mark.integration
 
 
 def config(cli, garmin_url: str) -> Path:
     path = cli.home / "syncd.toml"
-    path.write_text(f"""
-[athlete]
-timezone = "Europe/Berlin"
-one_rep_max = {{ back_squat = 100, deadlift = 120, front_squat = 80, hip_thrust = 110 }}
-[rules]
-phase = "base"
-[[plan.week]]
-day = "tue"
-kind = "quality"
-time = "07:00"
-[[plan.week]]
-day = "sat"
-kind = "long"
-time = "08:00"
-duration_min = 100
-[sources.garmin]
-enabled = true
-api_url = "{garmin_url}"
-readiness = false
-[garmin_workouts]
-enabled = true
-""")
+    path.write_text(config_text(garmin_url, "one_rep_max = { back_squat = 100, deadlift = "
+                                            "120, front_squat = 80, hip_thrust = 110 }"))
     return path
 
 
