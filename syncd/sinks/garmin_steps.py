@@ -26,6 +26,7 @@ from syncd.model import Exercise, Session
 from syncd.sinks.garmin_exercises import WARM_UP, lookup
 
 MARKER = "syncd"
+FORMAT = 1  # bump when build_workout changes what it sends
 STRENGTH = {"sportTypeId": 5, "sportTypeKey": "strength_training", "displayOrder": 5}
 LAP_BUTTON = {"conditionTypeId": 1, "conditionTypeKey": "lap.button", "displayOrder": 1,
               "displayable": True}
@@ -156,9 +157,13 @@ def workout_json(s: Session) -> dict[str, Any]:
 def content_hash(s: Session) -> str:
     """What the watch shows of a session, hashed: the same hash means no update is needed.
 
-    The date is not in the workout (a move is a reschedule, not a new workout)."""
-    body = workout_json(s)
-    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:16]
+    Taken from the session's fields and the exercise table, not from the built workout, so
+    a quiet cycle does not import the library's models. The date is left out: a move is a
+    reschedule, not a new workout. ``FORMAT`` changes whenever ``build_workout`` does."""
+    parts = [FORMAT, workout_name(s), s.warmup, s.duration_min,
+             [[e.name, e.pattern, e.sets, e.reps, e.load, e.rest_s, e.note,
+               lookup(e.name, e.pattern)[0]] for e in s.exercises]]
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:16]
 
 
 def describe(body: dict[str, Any]) -> list[str]:

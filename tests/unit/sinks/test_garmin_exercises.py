@@ -63,3 +63,21 @@ def test_loads_and_warm_ups():
     assert parse_load_kg("") is None
     assert warmup_seconds("Warm-up: 10 min easy cardio, then 5-7 min dynamic mobility") == 900
     assert warmup_seconds("Warm-up.") == 300
+
+
+def test_the_content_hash_follows_what_the_watch_shows_and_not_the_date():
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from syncd.sinks.garmin_steps import content_hash
+    from tests.integration.garmin_workouts_helpers import planned
+
+    s = planned(1)[0]
+    assert content_hash(replace(s, start=s.start + timedelta(days=3),
+                                end=s.end + timedelta(days=3), explanation="moved")) == \
+        content_hash(s)
+    first = s.exercises[0]
+    assert content_hash(replace(s, exercises=(replace(first, reps="6"), *s.exercises[1:]))) \
+        != content_hash(s)
+    assert content_hash(replace(s, exercises=s.exercises[1:])) != content_hash(s)
+    assert content_hash(replace(s, warmup="Warm-up: 3 min")) != content_hash(s)
