@@ -106,3 +106,46 @@ def test_login_offline_says_check_the_network(cli, tmp_path):
     last = res.stderr.strip().splitlines()[-1]
     assert last.endswith("check the network and run `syncd login` again"), res.stderr
     assert "will retry" not in res.stderr
+
+
+def test_three_weeks_of_daily_cycles_keep_the_watch_on_the_plan(garmin, tmp_path):
+    """The real planner, source and sink, a cycle a day (and a quiet one an hour later):
+    after each, Garmin holds exactly the planned sessions of the next 14 days, each on its
+    day, and the quiet cycle makes no workout call."""
+    from zoneinfo import ZoneInfo
+
+    from syncd.config.loader import load_config
+    from syncd.cycle import run_cycle
+    from syncd.model import SessionStatus
+    from syncd.sinks.garmin_steps import is_ours
+    from syncd.state import State
+
+    fake, sso, workouts = garmin
+    cfg = tmp_path / "syncd.toml"
+    cfg.write_text(config_text(fake.url))
+    config = load_config(str(cfg))
+    state_dir = tmp_path / "state"
+    state_dir.mkdir(mode=0o700)
+    (state_dir / "garmin_tokens.json").write_text(json.dumps(sso.issue()))
+    state = State(state_dir)
+    tz = ZoneInfo("Europe/Berlin")
+    start = datetime.now(tz).replace(hour=6, minute=0, second=0, microsecond=0)
+    for day in range(21):
+        now = start + timedelta(days=day)
+        result = run_cycle(config, state, now)
+        assert "garmin_workouts" not in result.errors, result.errors
+        today = now.date()
+        wanted = {s.uid: s.start.astimezone(tz).date().isoformat() for s in result.plan.sessions
+                  if s.status in (SessionStatus.PLANNED, SessionStatus.PINNED)
+                  and today <= s.start.astimezone(tz).date() < today + timedelta(days=14)}
+        assert wanted, "the plan has sessions ahead"
+        ahead = {wid: ds for wid, ds in workouts.scheduled().items()
+                 if ds and ds[0] >= today.isoformat()}
+        for uid, d in wanted.items():
+            mine = [wid for wid, b in workouts.workouts.items()
+                    if is_ours(b["workoutName"], uid)]
+            assert len(mine) == 1 and workouts.scheduled().get(mine[0]) == [d], (day, uid)
+        assert len(ahead) == len(wanted), f"day {day}: nothing else of syncd's ahead"
+        calls = len(workouts.calls)
+        run_cycle(config, state, now + timedelta(hours=1))
+        assert len(workouts.calls) == calls, f"day {day}: a quiet cycle makes no call"
