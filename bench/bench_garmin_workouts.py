@@ -5,7 +5,8 @@ The real garminconnect talks to the local fake Garmin service (tests/integration
 counts every request. Eight sessions of the next 14 days are on the watch; then cycles run
 in which nothing changed, 1 session moved to another day, 5 moved, 1 got new content, and
 1 disappeared. A full cycle (Garmin source + planner + workouts sink) with nothing changed
-is measured too: its one activity-list read is the source's, not the sink's.
+is measured too: its one activity-list read is the source's, not the sink's; and three
+weeks of daily cycles with the real planner, to show what a season costs.
 Targets (issue #12): nothing changed → 0 workout calls; each moved session → at most 2.
 A benchmark, not a test: it prints figures and exits 0.
 """
@@ -98,12 +99,45 @@ def full_cycle(server: HTTPServer) -> None:
               "(target 0)")
 
 
+def three_weeks(server: HTTPServer) -> None:
+    """21 daily cycles with the real planner, each followed by a quiet one an hour later."""
+    import collections
+    import re
+
+    with tempfile.TemporaryDirectory() as tmp:
+        server.clear()
+        fake = FakeGarmin(server)
+        workouts = FakeWorkouts(fake)
+        start = datetime.now().astimezone().replace(hour=6, minute=0, second=0,
+                                                    microsecond=0)
+        fake.generate(120, start - timedelta(hours=3))
+        cfg_path = Path(tmp) / "syncd.toml"
+        cfg_path.write_text(config_text(fake.url))
+        config = load_config(str(cfg_path))
+        state_dir = Path(tmp) / "state"
+        write_tokens(state_dir)
+        state = State(state_dir)
+        quiet = 0
+        for day in range(21):
+            run_cycle(config, state, start + timedelta(days=day))
+            before = len(workouts.calls)
+            run_cycle(config, state, start + timedelta(days=day, hours=1))
+            quiet += len(workouts.calls) - before
+        kinds = collections.Counter(f"{m} {re.sub(r'/[0-9]+', '/{id}', p)}"
+                                    for m, p in workouts.calls)
+        print(f"\n21 daily cycles with the real planner: {len(workouts.calls)} workout calls "
+              f"({len(workouts.calls) / 21:.1f} a day); the 21 quiet cycles between: {quiet}")
+        for what, n in sorted(kinds.items()):
+            print(f"  {n:>4}  {what}")
+
+
 def main() -> None:
     server = HTTPServer(host="127.0.0.1", port=0)
     server.start()
     try:
         sink_figures(server)
         full_cycle(server)
+        three_weeks(server)
     finally:
         server.clear()
         server.stop()
