@@ -157,22 +157,34 @@ def test_tokens_another_process_refreshed_are_taken_not_refreshed_again(fake_gar
 
 
 SCRIPT = """
-import sys
+import sys, time
 from pathlib import Path
 from syncd.sources.garmin_client import login_with_tokens
-g = login_with_tokens(sys.argv[1], Path(sys.argv[2]))
+g = login_with_tokens(sys.argv[1], Path(sys.argv[2]))  # both hold the same, old, tokens
+Path(sys.argv[3]).touch()
+while not Path(sys.argv[4]).exists():
+    time.sleep(0.01)
 assert g.get_activities(0, 1) == []
 print(g.client.di_refresh_token)
 """
 
 
 def test_two_processes_refreshing_at_once_share_one_refresh(fake_garmin, sso, tmp_path):
+    import time
+
     sso.strict = True
-    sso.refresh_delay = 0.6  # both are inside their refresh at the same time
+    sso.refresh_delay = 0.5  # both are inside their refresh at the same time
     path = saved(tmp_path, sso.issue(expires_in=60))
-    procs = [subprocess.Popen([sys.executable, "-c", SCRIPT, fake_garmin.url, str(path)],
+    go = tmp_path / "go"
+    procs = [subprocess.Popen([sys.executable, "-c", SCRIPT, fake_garmin.url, str(path),
+                               str(tmp_path / f"ready{i}"), str(go)],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for _ in range(2)]
+             for i in range(2)]
+    deadline = time.monotonic() + 60
+    while not all((tmp_path / f"ready{i}").exists() for i in range(2)):
+        assert time.monotonic() < deadline and all(p.poll() is None for p in procs)
+        time.sleep(0.01)
+    go.touch()
     outs = [p.communicate(timeout=60) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outs
     assert sso.grants == ["refresh"], "one refreshed, the other took its tokens"

@@ -149,3 +149,18 @@ def test_three_weeks_of_daily_cycles_keep_the_watch_on_the_plan(garmin, tmp_path
         calls = len(workouts.calls)
         run_cycle(config, state, now + timedelta(hours=1))
         assert len(workouts.calls) == calls, f"day {day}: a quiet cycle makes no call"
+
+
+def test_syncd_login_signs_in_at_api_url_and_saves_only_tokens(cli, garmin):
+    fake, sso, _ = garmin
+    cfg = config(cli, fake.url)
+    res = subprocess.run([sys.executable, "-m", "syncd", "--config", str(cfg), "--state-dir",
+                          str(state_dir(cli)), "login", "--email", "ana@example.org"],
+                         input="hunter2\n", capture_output=True, text=True, timeout=120,
+                         env=cli.env, cwd=cli.cwd)
+    assert res.returncode == 0, res.stderr
+    assert "Logged in as" in res.stdout and sso.logins == 1
+    saved = state_dir(cli) / "garmin_tokens.json"
+    assert saved.stat().st_mode & 0o777 == 0o600
+    assert json.loads(saved.read_text())["di_refresh_token"] == sso.refresh_token
+    assert "hunter2" not in saved.read_text() + res.stdout + res.stderr
