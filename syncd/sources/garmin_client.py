@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -129,6 +130,15 @@ def _check_not_garth(tokens: Path) -> None:
         raise AuthError(f"the saved Garmin login in {tokens.parent} {OLD_LOGIN}")
 
 
+def _clock_from(now: datetime | None) -> Callable[[], datetime]:
+    """The cycle's ``now`` (which ``--now`` replays), moving on as real time passes, so a
+    client kept for a long time still sees a throttle end."""
+    if now is None:
+        return lambda: datetime.now(UTC)
+    start = time.monotonic()
+    return lambda: now + timedelta(seconds=time.monotonic() - start)
+
+
 def login_with_tokens(api_url: str | None, tokens: Path, now: datetime | None = None,
                       clock: Callable[[], datetime] | None = None) -> Any:
     """A client holding the saved tokens: never a password, and no request.
@@ -142,7 +152,8 @@ def login_with_tokens(api_url: str | None, tokens: Path, now: datetime | None = 
     _check_not_garth(tokens)
     if not tokens.is_file():
         raise AuthError(f"no Garmin login saved in {tokens.parent}; run `syncd login`")
-    clock = clock or ((lambda: now) if now is not None else (lambda: datetime.now(UTC)))
+    if clock is None:
+        clock = _clock_from(now)
     from garminconnect import GarminConnectConnectionError
 
     g = make_garmin(api_url)
