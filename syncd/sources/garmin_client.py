@@ -100,6 +100,11 @@ def _translate(exc: BaseException, what: str) -> SyncdError | None:
         if status == 429:
             return RateLimited(f"Garmin is rate-limiting syncd while {what}; backing off",
                                retry_after_of(exc))
+        if isinstance(status, int) and 400 <= status < 500 and status != 404:
+            # Garmin read the request and refused it: retrying sends the same again.
+            detail = str(exc).split(" - ", 1)[1][:160] if " - " in str(exc) else ""
+            return SyncdError(f"Garmin refused the request while {what} ({status}"
+                              f"{': ' + detail if detail else ''}); report this to syncd")
         return TransientError(f"Garmin did not answer while {what} "
                               f"({status or 'network error'}); will retry")
     if isinstance(exc, ValueError | json.JSONDecodeError):

@@ -239,3 +239,14 @@ def test_never_more_workouts_than_a_watch_holds(fake_garmin, workouts, tmp_path)
     make_sink(fake_garmin, tmp_path).push(sessions, NOW, dry_run=False)
     assert len(workouts.workouts) == WATCH_HOLDS < 30
     assert_converged(workouts, sorted(sessions, key=lambda s: s.start)[:WATCH_HOLDS])
+
+
+def test_a_workout_garmin_refuses_is_one_clear_line(fake_garmin, workouts, tmp_path):
+    from syncd.errors import SyncdError
+
+    workouts._known.discard(("SQUAT", "BARBELL_BACK_SQUAT"))  # as if Garmin dropped an id
+    with pytest.raises(SyncdError) as err:
+        make_sink(fake_garmin, tmp_path).push(planned(1), NOW, dry_run=False)
+    assert not isinstance(err.value, TransientError), "the same request would fail again"
+    assert "refused the request while uploading a workout (400: unknown exercise " \
+           "SQUAT/BARBELL_BACK_SQUAT)" in str(err.value)
