@@ -250,3 +250,18 @@ def test_a_workout_garmin_refuses_is_one_clear_line(fake_garmin, workouts, tmp_p
     assert not isinstance(err.value, TransientError), "the same request would fail again"
     assert "refused the request while uploading a workout (400: unknown exercise " \
            "SQUAT/BARBELL_BACK_SQUAT)" in str(err.value)
+
+
+@pytest.mark.parametrize("local", ["2027-03-28T00:30", "2027-03-28T03:30", "2027-10-31T00:30",
+                                   "2027-10-31T23:30"])
+def test_the_day_is_the_athletes_local_day_around_dst(fake_garmin, workouts, tmp_path, local):
+    from dataclasses import replace
+    from datetime import datetime
+
+    from tests.helpers import TZ
+
+    start = datetime.fromisoformat(local).replace(tzinfo=TZ)
+    s = replace(planned(1)[0], start=start, end=start + timedelta(minutes=45))
+    now = start - timedelta(days=2)
+    make_sink(fake_garmin, tmp_path).push([s], now, dry_run=False)
+    assert list(workouts.scheduled().values()) == [[local[:10]]]
