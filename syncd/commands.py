@@ -15,12 +15,13 @@ from syncd.state import State
 
 if TYPE_CHECKING:
     from syncd.context import Context
+    from syncd.cycle import CycleResult
 
 Echo = Callable[..., Any]
 
 
 def run_once(config: Config, state: State, now: datetime, *, dry_run: bool, echo: Echo,
-             quiet: bool = False) -> ExitCode:
+             quiet: bool = False, verbose: bool = False) -> ExitCode:
     from syncd.cycle import run_cycle
     from syncd.render import plan_table
 
@@ -30,33 +31,55 @@ def run_once(config: Config, state: State, now: datetime, *, dry_run: bool, echo
              "Create ~/.config/syncd/config.toml (see `syncd config sample`) for your own.\n")
     result = run_cycle(config, state, now, dry_run=dry_run)
     if not quiet:
-        head = "Would change (dry run):" if dry_run else "Changes:"
-        echo(head if result.changes else "No session changed.")
-        for line in result.changes:
-            echo(f"  {line}")
-        for report in result.reports:
-            acts = report.actions
-            if not acts and not report.changes:
-                continue
-            target = ""
-            if report.name == "ics" and config.ics is not None:
-                target = f" → {config.ics.path}"
-            verb = "would" if dry_run else "did"
-            echo(f"{report.name}{target}: {verb} {len(acts)} "
-                 f"write{'s' if len(acts) != 1 else ''}")
-            for a in acts:
-                echo(f"  {a.describe(config.athlete.timezone)}")
-            for line in report.details:
-                echo(f"  {line}")
-            for w in report.warnings:
-                echo(f"  warning: {w}")
+        for line in change_report(config, result, dry_run=dry_run, verbose=verbose):
+            echo(line)
         echo("")
         echo(plan_table(result.plan, config.horizon_days))
+    if config.ics is None and config.caldav is None and config.feed is None \
+            and config.garmin_workouts is None:
+        echo(f"syncd: {config.origin}: no calendar to write to, so nothing was written; set "
+             "[ics] path, [calendar] url or [feed] listen (see `syncd config sample`)",
+             err=True)
     for name, err in result.errors.items():
         echo(f"syncd: {name}: {err}", err=True)
     if result.errors:
         return ExitCode.TRANSIENT if result.transient else ExitCode.FAILURE
     return ExitCode.OK
+
+
+def change_report(config: Config, result: CycleResult, *, dry_run: bool,
+                  verbose: bool) -> list[str]:
+    """What changed in the plan, then what each calendar got: each change said once.
+
+    A calendar's writes are listed one by one only when the plan's changes do not already
+    tell them (a repair of an edited file, a first write of an unchanged plan) or with -v;
+    a calendar that could not be reached is said, so "no change" never hides it."""
+    lines: list[str] = []
+    if result.changes:
+        lines.append("Would change (dry run):" if dry_run else "Changes:")
+        lines += [f"  {line}" for line in result.changes]
+    else:
+        lines.append("The plan did not change.")
+    verb = "would write" if dry_run else "wrote"
+    for report in result.reports:
+        acts = report.actions
+        if not acts and not report.changes and not report.warnings:
+            continue
+        target = f" → {config.ics.path}" if report.name == "ics" and config.ics else ""
+        if acts:
+            noun = "workout" if report.name == "garmin_workouts" else "event"
+            lines.append(f"{report.name}{target}: {verb} {len(acts)} "
+                         f"{noun}{'s' if len(acts) != 1 else ''}")
+            if verbose or not result.changes:
+                lines += [f"  {a.describe(config.athlete.timezone)}" for a in acts]
+            lines += [f"  {line}" for line in report.details]  # a dry run's workouts
+        elif report.warnings:
+            lines.append(f"{report.name}{target}:")
+        lines += [f"  warning: {w}" for w in report.warnings]
+    for name in result.failed_sinks:
+        lines.append(f"{name}: not reached ({result.errors[name]}); it gets the changes once "
+                     "it can be reached")
+    return lines
 
 
 def show_plan(config: Config, state: State, now: datetime, *, as_json: bool,
@@ -108,6 +131,7 @@ def garmin_login(obj: Context, email: str | None, echo: Echo) -> ExitCode:
     from syncd.sources.garmin_client import interactive_login, token_path
     from syncd.state import ensure_private_dir, resolve_state_dir
 
+    # Not obj.state_path(): a login made before the config exists is for the real one.
     directory = resolve_state_dir(obj.state_dir)
     ensure_private_dir(directory)
     api_url = obj.config.values["sources"]["garmin"]["api_url"]

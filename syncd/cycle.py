@@ -75,6 +75,7 @@ class CycleResult:
     reports: list[SinkReport] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)
     transient: bool = False
+    failed_sinks: list[str] = field(default_factory=list)  # calendars not reached
 
     @property
     def next_session(self) -> Session | None:
@@ -113,7 +114,9 @@ def gather(sources: list[Source], window: FetchWindow, state: State | None,
         why = comp.waiting()
         if why is None:
             try:
-                obs = obs.merge(source.fetch(window))
+                got = source.fetch(window)
+                log.info("source %s: %s", source.name, got.summary())
+                obs = obs.merge(got)
                 comp.ok()
                 continue
             except SyncdError as exc:
@@ -167,23 +170,29 @@ def run_cycle(config: Config, state: State, now: datetime, *, dry_run: bool = Fa
     published = {s.uid: s for s in state.sessions()}
     reports: list[SinkReport] = []
     ok_sinks: list[Sink] = []
+    failed: list[str] = []
     for sink in snks:
         comp = Component(state, f"sink:{sink.name}", now, honour_backoff and not dry_run, first)
         if (why := comp.waiting()) is not None:
             errors[sink.name] = why
+            failed.append(sink.name)
             transient = True
             continue
         try:
             report = sink.pull(now)
         except SyncdError as exc:
-            transient |= _sink_failed(sink, exc, comp, errors, dry_run)
+            transient |= _sink_failed(sink, exc, comp, errors, failed, dry_run)
             continue
+        log.info("calendar %s: read; %d of your edits to take in", sink.name,
+                 len(report.changes))
         ok_sinks.append(sink)
         reports.append(report)
         _take_user_changes(published, report)
 
     p = plan(plan_inputs(config, obs, list(published.values()), state.known_uids()), now)
     changes = describe_changes(list(published.values()), p, now)
+    log.info("planned %d sessions (phase %s), %d changed", len(p.sessions), p.phase.value,
+             len(changes))
     if not dry_run:
         _persist(state, published, p, now)
     for sink in ok_sinks:
@@ -191,8 +200,12 @@ def run_cycle(config: Config, state: State, now: datetime, *, dry_run: bool = Fa
         try:
             report = sink.push(p.sessions, now, dry_run, stop=stop)
         except SyncdError as exc:
-            transient |= _sink_failed(sink, exc, comp, errors, dry_run)
+            transient |= _sink_failed(sink, exc, comp, errors, failed, dry_run)
             continue
+        log.info("calendar %s: %d writes%s", sink.name, len(report.actions),
+                 " (dry run)" if dry_run else "")
+        for a in report.actions:
+            log.debug("calendar %s: %s", sink.name, a.describe(config.athlete.timezone))
         reports.append(report)
         if report.changes and not dry_run:
             # A write that found the event deleted (404) or edited (412) tells of the user.
@@ -204,7 +217,7 @@ def run_cycle(config: Config, state: State, now: datetime, *, dry_run: bool = Fa
         if not dry_run:
             comp.ok(detail=f"{len(report.actions)} writes")
     result = CycleResult(plan=p, changes=changes, reports=reports, errors=errors,
-                         transient=transient)
+                         transient=transient, failed_sinks=failed)
     if not dry_run:
         upcoming = result.next_session
         state.record_component("cycle", now, "; ".join(f"{k}: {v}" for k, v in errors.items())
@@ -215,11 +228,12 @@ def run_cycle(config: Config, state: State, now: datetime, *, dry_run: bool = Fa
 
 
 def _sink_failed(sink: Sink, exc: SyncdError, comp: Component, errors: dict[str, str],
-                 dry_run: bool) -> bool:
+                 failed: list[str], dry_run: bool) -> bool:
     """Record a calendar's failure, pull or push alike; True if worth retrying soon.
 
     A refused login is an error the user must act on; anything else is a warning."""
     errors[sink.name] = str(exc)
+    failed.append(sink.name)
     level = logging.ERROR if isinstance(exc, AuthError) else logging.WARNING
     log.log(level, "calendar %s: %s", sink.name, exc)
     if not dry_run:

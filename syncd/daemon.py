@@ -72,14 +72,15 @@ def install_handlers(flags: Flags) -> None:
 def run_daemon(config_path: str | None, state_dir: str | None, verbosity: int, *,
                dry_run: bool = False) -> int:
     from syncd.config.loader import load_config
-    from syncd.state import State, resolve_state_dir
+    from syncd.context import state_dir_for
+    from syncd.state import State
 
     flags = Flags()
     install_handlers(flags)
     notifier = Notifier()
     try:
         config = load_config(config_path)
-        directory = resolve_state_dir(state_dir)
+        directory = state_dir_for(config, state_dir)
         State(directory).close()  # create and migrate it once, before any child runs
     except SyncdError as exc:
         print(f"syncd: {exc}", flush=True, file=sys.stderr)

@@ -1,7 +1,8 @@
 """A tiny HTTP proxy on 127.0.0.1 that forwards to one upstream and counts what crosses it.
 
 Used by the benchmarks to measure requests and bytes per cycle exactly as a server sees them,
-and by the daemon tests to slow a server down (``delay``) so a signal lands mid-cycle.
+and by the daemon tests to slow a server down (``delay``) so a signal lands mid-cycle;
+``date_offset`` shifts the server's ``Date`` header, a server whose clock is wrong.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import http.client
 import threading
 import time
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -26,7 +28,8 @@ class Counter:
             return out
 
 
-def start_proxy(upstream_port: int, delay: float = 0.0) -> tuple[ThreadingHTTPServer, Counter]:
+def start_proxy(upstream_port: int, delay: float = 0.0,
+                date_offset: float = 0.0) -> tuple[ThreadingHTTPServer, Counter]:
     counter = Counter()
 
     class Handler(BaseHTTPRequestHandler):
@@ -45,9 +48,14 @@ def start_proxy(upstream_port: int, delay: float = 0.0) -> tuple[ThreadingHTTPSe
             conn.request(self.command, self.path, body=body, headers=headers)
             resp = conn.getresponse()
             data = resp.read()
-            self.send_response(resp.status, resp.reason)
+            if date_offset:
+                self.send_response_only(resp.status, resp.reason)
+                self.send_header("Date", formatdate(time.time() + date_offset, usegmt=True))
+            else:
+                self.send_response(resp.status, resp.reason)
             for k, v in resp.getheaders():
-                if k.lower() not in ("transfer-encoding", "connection", "content-length"):
+                if k.lower() not in ("transfer-encoding", "connection", "content-length") and not (
+                        date_offset and k.lower() == "date"):
                     self.send_header(k, v)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()

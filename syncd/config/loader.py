@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from syncd.config.schema import describe_invalid, validate
-from syncd.config.types import Invalid
+from syncd.config.types import Invalid, split_host_port
 from syncd.errors import ConfigError
 from syncd.model import (
     WEEKDAYS,
@@ -77,6 +77,17 @@ class IcsSettings:
 
 
 @dataclass(frozen=True)
+class FeedSettings:
+    host: str
+    port: int
+    public_url: str | None
+    name: str
+    busy_name: str
+    refresh_minutes: int
+    alarm_minutes: int | None
+
+
+@dataclass(frozen=True)
 class CalDavSettings:
     url: str
     username: str | None
@@ -125,6 +136,7 @@ class Config:
     running_calendar: RunningCalendar | None = None
     garmin: GarminConfig | None = None
     fit_folders: tuple[Path, ...] = ()
+    feed: FeedSettings | None = None
     garmin_workouts: GarminWorkoutsConfig | None = None
 
 
@@ -261,9 +273,18 @@ def _build(v: dict[str, Any], origin: str, base_dir: Path, env: dict[str, str]) 
                   running_calendar=running, garmin=_garmin(v["sources"]["garmin"]),
                   fit_folders=tuple(_resolve_path(f, base_dir)
                                     for f in v["sources"]["fit"]["folders"]),
+                  feed=_feed(v["feed"]),
                   garmin_workouts=GarminWorkoutsConfig(v["sources"]["garmin"]["api_url"],
                                                        v["garmin_workouts"]["days"])
                   if v["garmin_workouts"]["enabled"] else None)
+
+
+def _feed(f: dict[str, Any]) -> FeedSettings | None:
+    if not f["listen"]:
+        return None
+    host, port = split_host_port(f["listen"])
+    return FeedSettings(host, port, f["public_url"], f["name"], f["busy_name"],
+                        f["refresh_minutes"], f["alarm_minutes"])
 
 
 def _garmin(g: dict[str, Any]) -> GarminConfig | None:

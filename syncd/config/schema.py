@@ -16,6 +16,7 @@ from syncd.config.types import (
     Choice,
     Date,
     Float,
+    HostPort,
     Int,
     Invalid,
     ListOf,
@@ -219,6 +220,25 @@ SCHEMA = Table("", "syncd configuration", (
             example=["Personal", "Work"]),
         Key("alarm_minutes", Int(0, 1440), "Add a reminder this many minutes before.",
             example=30),
+    )),
+    Table("feed", "Serve the sessions as a live ICS feed that Google, Apple, Outlook and Home "
+          "Assistant subscribe to (`syncd status` shows its secret URL). Served by `syncd "
+          "run`; a subscriber only reads, so for edits that syncd sees use [calendar].", (
+        Key("listen", HostPort(), "Address the daemon serves the feed on; leave out for none. "
+            "Keep it on 127.0.0.1 and put a TLS reverse proxy in front to reach it from "
+            "outside.", example="127.0.0.1:8787"),
+        Key("public_url", Url(), "The feed's address as subscribers reach it through your "
+            "reverse proxy (shown by `syncd status`, checked by `syncd doctor`).",
+            example="https://home.example.org/syncd"),
+        Key("name", Str(nonempty=True), "Calendar name shown by apps.", default="Strength"),
+        Key("busy_name", Str(nonempty=True),
+            "Name of the second, busy-only feed (every session as \"Busy\", no details), "
+            "for a work calendar.", default="Busy"),
+        Key("refresh_minutes", Int(5, 1440),
+            "How often subscribers are asked to poll (REFRESH-INTERVAL, X-PUBLISHED-TTL); "
+            "Google polls on its own schedule whatever this says.", default=60),
+        Key("alarm_minutes", Int(0, 1440), "Add a reminder this many minutes before "
+            "(full feed only).", example=30),
     )),
     Table("garmin_workouts", "Put each planned session on your Garmin watch as a strength "
           "workout (warm-up, every exercise as sets with reps or time, loads and rests), "

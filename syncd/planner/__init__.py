@@ -4,24 +4,33 @@
 runs and published sessions, then plans each ISO week that the horizon touches (whole weeks,
 so a week's target is never crammed into the days the horizon happens to cut), and returns
 the sessions from the start of the current week to the end of the horizon.
+
+Inside, every instant is UTC (``inputs.in_utc``), so every duration, gap and overlap is real
+elapsed time whatever the clocks do; new sessions come out as readings in the athlete's zone,
+and sessions passed through (done, pinned, missed) keep the instants they came in with.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from syncd.model import Session, SessionKind, SessionStatus
 from syncd.planner.content import session_content
 from syncd.planner.explain import explain
-from syncd.planner.inputs import DayReport, Plan, PlanInputs, Rejection
+from syncd.planner.inputs import DayReport, Plan, PlanInputs, Rejection, in_utc
 from syncd.planner.phases import describe_phase
-from syncd.planner.reconcile import local_day, reconcile_runs, reconcile_sessions
+from syncd.planner.realtime import in_zone, local_day, utc, wall
+from syncd.planner.reconcile import reconcile_runs, reconcile_sessions
 from syncd.planner.rules import World
 from syncd.planner.schedule import Placed, WeekInput, schedule_week, week_days
 from syncd.planner.uids import assign_uids
 from syncd.planner.weeks import running_weeks
 
 __all__ = ["Plan", "PlanInputs", "plan"]
+
+HISTORY_DAYS = 14
 
 TITLES = {
     SessionKind.HEAVY: "Heavy strength",
@@ -34,14 +43,19 @@ TITLES = {
 def plan(inputs: PlanInputs, now: datetime) -> Plan:
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
+    given, given_now, originals = inputs, now, {s.uid: s for s in inputs.published}
     tz = inputs.athlete.tz
     today = now.astimezone(tz).date()
+    # Runs done before the week ahead of the first planned week matter only for R7.
+    monday = today - timedelta(days=today.weekday())
+    inputs = in_utc(inputs, runs_since=wall(monday - timedelta(days=HISTORY_DAYS), time(0), tz))
+    now = utc(now)
     runs, notes = reconcile_runs(inputs.planned_runs, inputs.completed_runs, inputs.races,
                                  now, tz)
     sessions, extra = reconcile_sessions(inputs.published, inputs.strength, now, tz)
     world = World(inputs.athlete, inputs.rules, inputs.races, runs, inputs.busy,
                   inputs.readiness, now)
-    world.running_weeks = running_weeks(inputs.completed_runs, inputs.athlete.running_since,
+    world.running_weeks = running_weeks(given.completed_runs, inputs.athlete.running_since,
                                         today, tz)
     first = today - timedelta(days=today.weekday())
     horizon_end = today + timedelta(days=inputs.horizon_days)
@@ -110,12 +124,22 @@ def plan(inputs: PlanInputs, now: datetime) -> Plan:
         s.uid for s in sessions}, now, tz) + keep,
                  key=lambda s: (s.start, s.uid))
     out = [s for s in out if first <= local_day(s.start, tz) < horizon_end]
+    out = [_as_given(s, originals, tz) for s in out]
     days_report = _reports(world, first, horizon_end, refused, slot_refusals, out, notes)
     since = min(first, today - timedelta(days=7))
     shown_runs = tuple(r for r in runs if since <= local_day(r.start, tz) < horizon_end)
-    return Plan(now=now, timezone=inputs.athlete.timezone, phase=world.phase(today),
+    return Plan(now=given_now, timezone=inputs.athlete.timezone, phase=world.phase(today),
                 runs=shown_runs, sessions=tuple(out), warnings=tuple(warnings),
                 days=days_report)
+
+
+def _as_given(s: Session, originals: dict[str, Session], tz: ZoneInfo) -> Session:
+    """A session passed through keeps the instants it came in with; a new or moved one is
+    given as readings in the athlete's zone (each with its right DST fold)."""
+    old = originals.get(s.uid)
+    if old is not None and (utc(old.start), utc(old.end)) == (s.start, s.end):
+        return replace(s, start=old.start, end=old.end)
+    return replace(s, start=in_zone(s.start, tz), end=in_zone(s.end, tz))
 
 
 def _build_sessions(inputs: PlanInputs, world: World, placed: list[Placed],

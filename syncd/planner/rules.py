@@ -2,15 +2,16 @@
 
 ``World`` indexes the inputs once (runs and busy time by local day, hard runs in time order)
 so that each check is a dictionary lookup or a bisect. Day-level checks decide which session
-kinds a day may hold; slot-level checks decide whether one start time works.
+kinds a day may hold; slot-level checks decide whether one start time works. Every instant
+in a ``World`` is UTC, so each gap and overlap below is real elapsed time (see ``realtime``).
 """
 
 from __future__ import annotations
 
 import bisect
 import functools
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from syncd.model import (
@@ -27,6 +28,7 @@ from syncd.model import (
 )
 from syncd.planner.inputs import Rejection
 from syncd.planner.phases import HEAVY_ON_EASY_DAYS, PHASE_KINDS, a_races, phase_for
+from syncd.planner.realtime import utc, wall
 
 HEAVY_SPACING = timedelta(hours=48)
 UNKNOWN_RUN_START = time(6, 0)
@@ -68,6 +70,11 @@ class World:
 
     def __post_init__(self) -> None:
         self.tz = ZoneInfo(self.athlete.timezone)
+        self.now = utc(self.now)
+        self.runs = tuple(r if r.start.tzinfo is UTC and r.end.tzinfo is UTC
+                          else replace(r, start=utc(r.start), end=utc(r.end)) for r in self.runs)
+        self.busy = tuple(b if b.start.tzinfo is UTC and b.end.tzinfo is UTC
+                          else replace(b, start=utc(b.start), end=utc(b.end)) for b in self.busy)
         self.runs_by_day = {}
         for run in self.runs:
             self.runs_by_day.setdefault(run.start.astimezone(self.tz).date(), []).append(run)
@@ -90,7 +97,7 @@ class World:
         if run.time_known:
             return run.start
         d = run.start.astimezone(self.tz).date()
-        return datetime.combine(d, UNKNOWN_RUN_START, self.tz)
+        return wall(d, UNKNOWN_RUN_START, self.tz)
 
     def phase(self, d: date) -> Phase:
         return phase_for(d, self.races, self.rules)

@@ -32,6 +32,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from syncd.atomic import atomic_write
 from syncd.errors import AuthError, SyncdError, TransientError
 
 TOKEN_FILE = "garmin_tokens.json"
@@ -87,25 +88,9 @@ def read_tokens(path: Path) -> dict[str, Any] | None:
 
 def save_tokens(path: Path, tokens: dict[str, Any]) -> None:
     """Atomically replace the token file (0600); any failure is the user's to see."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(json.dumps(tokens))
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        atomic_write(path, json.dumps(tokens).encode(), 0o600, dir_mode=0o700)
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
         raise TokenWriteError(f"cannot save the renewed Garmin login to {path}: "
                               f"{exc.strerror or exc}; free space or fix the permissions of "
                               "the state directory, then run `syncd login`") from None
@@ -159,17 +144,10 @@ def retry_after_of(exc_or_resp: Any) -> float | None:
 def record_throttle(state_dir: Path, now: datetime, retry_after: float | None) -> datetime:
     until = now + (timedelta(seconds=retry_after) if retry_after else THROTTLE_DEFAULT)
     with contextlib.suppress(OSError):
-        save_json(state_dir / THROTTLE_FILE, {"until": until.astimezone(UTC).isoformat(),
-                                              "since": now.astimezone(UTC).isoformat()})
+        atomic_write(state_dir / THROTTLE_FILE,
+                     json.dumps({"until": until.astimezone(UTC).isoformat(),
+                                 "since": now.astimezone(UTC).isoformat()}).encode(), 0o600)
     return until.astimezone(UTC)
-
-
-def save_json(path: Path, data: dict[str, Any]) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(json.dumps(data))
-    os.replace(tmp, path)
 
 
 def throttled_until(state_dir: Path) -> datetime | None:
@@ -247,8 +225,8 @@ class LockedRefresh:
             raise TransientError(f"Garmin could not renew the login ({r.status_code}); "
                                  "will retry")
         if not r.ok:
-            raise AuthError("Garmin rejected the saved login; run `syncd login` (renewing "
-                            f"it was refused: {r.status_code})")
+            raise AuthError("Garmin rejected the saved login; run `syncd login` (Garmin "
+                            f"did not refresh it: HTTP {r.status_code})")
         try:
             data = r.json()
             access = str(data["access_token"])

@@ -112,7 +112,8 @@ def test_a_refresh_saves_the_rotated_token_atomically(fake_garmin, sso, tmp_path
     assert sso.grants == ["refresh"]
     assert on_disk(path)["di_refresh_token"] == sso.refresh_token != first
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["garmin_tokens.json",
+                                                          "garmin_tokens.lock"], "no temp left"
     # A new process with the saved file needs no refresh, and the old token is dead.
     login_with_tokens(fake_garmin.url, path, now=NOW).get_activities(0, 1)
     assert sso.grants == ["refresh"]
