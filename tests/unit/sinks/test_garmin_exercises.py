@@ -16,12 +16,32 @@ GARMIN = {(e["category"], e["exercise"]) for e in exercises.EXERCISES}
 
 
 def our_names() -> set[str]:
+    """Every exercise name in the catalogue file, whatever its layout: each table's ``name``
+    and the first item of each ``[name, dose]`` row of an ``exercises`` list."""
     text = resources.files("syncd.planner").joinpath("catalogue.toml").read_text("utf-8")
-    data = tomllib.loads(text)
-    names = {e["name"] for entries in data["slot"].values() for e in entries}
-    names |= {n for n, _ in data["core"]["exercises"]}
-    names |= {n for n, _ in data["foundation"]["exercises"]}
+    names: set[str] = set()
+
+    def walk(node: object, key: str = "") -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("name"), str) and key not in ("warmup",):
+                names.add(node["name"])
+            for k, v in node.items():
+                walk(v, k)
+        elif isinstance(node, list):
+            for item in node:
+                if key == "exercises" and isinstance(item, list) and item \
+                        and isinstance(item[0], str):
+                    names.add(item[0])
+                else:
+                    walk(item, key)
+
+    walk(tomllib.loads(text))
     return names
+
+
+def test_the_catalogue_walk_finds_every_kind_of_exercise():
+    names = our_names()
+    assert {"Back squat", "Pogo hops", "Front plank", "Band pull-apart"} <= names
 
 
 @pytest.mark.parametrize("name", sorted(EXERCISES))
