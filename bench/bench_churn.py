@@ -1,6 +1,7 @@
 """Plan churn (G3) over simulated seasons: how many published sessions move per re-plan.
 
 Run: python bench/bench_churn.py [--weeks 16] [--seed 1] [--late 0.15] [--scenario NAME]
+
 A runner follows a weekly plan for a season with the usual noise: runs skipped, done at
 another time, swapped to the day before, an unplanned tempo now and then, and late runs (a
 quality run planned 07:00 done at 16:00); 85 % of sessions are done; now and then the user
@@ -8,11 +9,11 @@ moves a session in the calendar (pinned). syncd re-plans every 6 real hours with
 would know at that moment. Each scenario's season crosses a daylight-saving change (Berlin
 in spring and autumn, New York in autumn, also for a night owl who lifts at 01:30 in the
 repeated hour, Lord Howe's 30-minute change). A "move" is a published, still-future planned
-session whose start or kind changed, or that was dropped; a "rewrite" one whose exercises
-changed. Re-plans in which no input changed are counted apart: G3 wants those to change
-nothing. A session that passes undone, or a planned run whose day ends without an activity,
-is news (the contract's "missed" and "skipped" triggers). A benchmark, not a test: it prints
-figures and exits 0.
+session whose start or kind changed, or that was dropped; a "rewrite" one whose exercises,
+warm-up or explanation changed. Re-plans in which no input changed are counted apart: G3
+wants those to change nothing. A session that passes undone, or a planned run whose day ends
+without an activity, is news (the contract's "missed" and "skipped" triggers). A benchmark,
+not a test: it prints figures and exits 0.
 """
 
 from __future__ import annotations
@@ -148,7 +149,8 @@ def simulate(sc: Scenario, weeks: int, seed: int, late: float) -> Figures:
                     if u not in after or (after[u].start, after[u].kind) != (s.start, s.kind))
         rewritten = sum(1 for u, s in before.items() if u in after
                         and (after[u].start, after[u].kind) == (s.start, s.kind)
-                        and after[u].exercises != s.exercises)
+                        and (after[u].exercises, after[u].warmup, after[u].explanation)
+                        != (s.exercises, s.warmup, s.explanation))
         fig.replans += 1
         fig.max_moves = max(fig.max_moves, moved)
         if inputs_key == last_inputs:

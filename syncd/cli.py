@@ -70,9 +70,9 @@ def setup_logging(verbosity: int) -> None:
     root.setLevel(level)
     for noisy in ("urllib3", "caldav", "garminconnect", "curl_cffi"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
-    # garminconnect logs every failed call with a traceback; syncd says it in one line.
-    logging.getLogger("garminconnect").setLevel(logging.DEBUG if verbosity > 1
-                                                else logging.CRITICAL)
+    from syncd.logs import LibraryFilter
+
+    handler.addFilter(LibraryFilter(verbosity))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -100,9 +100,11 @@ def main(ctx: click.Context, config_path: str | None, state_dir: str | None, now
 @main.command()
 @click.option("--once", is_flag=True, help="Run one cycle and exit (default: keep running).")
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option("--force", is_flag=True,
+              help="With --once: call every source and calendar now, even one backing off.")
 @click.pass_obj
 @handle_errors
-def run(obj: Context, once: bool, dry_run: bool) -> None:
+def run(obj: Context, once: bool, dry_run: bool, force: bool) -> None:
     """Sync: read runs, re-plan, write the sessions to the calendars."""
     dry_run = dry_run or obj.dry_run
     if not once:
@@ -116,7 +118,8 @@ def run(obj: Context, once: bool, dry_run: bool) -> None:
 
     # A dry run works on a copy of the state: it writes nothing, not even a new state file.
     code = run_once(obj.config, obj.state(scratch=dry_run), obj.now(), dry_run=dry_run,
-                    echo=click.echo, quiet=obj.verbosity < 0, verbose=obj.verbosity > 0)
+                    echo=click.echo, quiet=obj.verbosity < 0, verbose=obj.verbosity > 0,
+                    force=force)
     sys.exit(int(code))
 
 

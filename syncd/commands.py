@@ -21,7 +21,10 @@ Echo = Callable[..., Any]
 
 
 def run_once(config: Config, state: State, now: datetime, *, dry_run: bool, echo: Echo,
-             quiet: bool = False, verbose: bool = False) -> ExitCode:
+             quiet: bool = False, verbose: bool = False, force: bool = False) -> ExitCode:
+    """One cycle. It honours the backoff the last runs left (a 429's Retry-After, a refused
+    login's pause) like the daemon does, so a timer cannot hammer a server; ``force``
+    calls everything now."""
     from syncd.cycle import run_cycle
     from syncd.render import plan_table
 
@@ -29,7 +32,8 @@ def run_once(config: Config, state: State, now: datetime, *, dry_run: bool, echo
         target = config.ics.path if config.ics else "nowhere"
         echo(f"No config file found: using the built-in demo runner and writing {target}.\n"
              "Create ~/.config/syncd/config.toml (see `syncd config sample`) for your own.\n")
-    result = run_cycle(config, state, now, dry_run=dry_run)
+    before = {c.name: c for c in state.components()}
+    result = run_cycle(config, state, now, dry_run=dry_run, honour_backoff=not force)
     if not quiet:
         for line in change_report(config, result, dry_run=dry_run, verbose=verbose):
             echo(line)
@@ -41,10 +45,19 @@ def run_once(config: Config, state: State, now: datetime, *, dry_run: bool, echo
              "[ics] path, [calendar] url or [feed] listen (see `syncd config sample`)",
              err=True)
     for name, err in result.errors.items():
-        echo(f"syncd: {name}: {err}", err=True)
+        # -q (the timer's unit, every few minutes): a failure is said when it starts or
+        # changes, not again on every run it lasts.
+        if not quiet or _is_new(before, name, err):
+            echo(f"syncd: {name}: {err}", err=True)
     if result.errors:
         return ExitCode.TRANSIENT if result.transient else ExitCode.FAILURE
     return ExitCode.OK
+
+
+def _is_new(before: dict[str, Any], name: str, error: str) -> bool:
+    """Not the failure the last run already had (itself, or a backoff that names it)."""
+    old = before.get(f"source:{name}") or before.get(f"sink:{name}")
+    return old is None or not old.failures or not old.last_error or old.last_error not in error
 
 
 def change_report(config: Config, result: CycleResult, *, dry_run: bool,

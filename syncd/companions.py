@@ -43,6 +43,10 @@ def companions_for(config: Config, state_dir: Path) -> list[Companion]:
         from syncd.feed.server import FeedServer
 
         out.append(FeedServer(config.feed, state_dir))
+    if config.mqtt is not None:
+        from syncd.mqtt.companion import MqttCompanion
+
+        out.append(MqttCompanion(config, state_dir))
     return out
 
 

@@ -20,6 +20,7 @@ from syncd.model import Session, SessionStatus
 from syncd.planner import Plan, PlanInputs, plan
 from syncd.sinks.base import Sink, SinkReport
 from syncd.sources.base import FetchWindow, Observations, Source
+from syncd.sources.merge import merge_runs, merge_strength
 from syncd.state import State
 
 log = logging.getLogger(__name__)
@@ -122,7 +123,7 @@ def gather(sources: list[Source], window: FetchWindow, state: State | None,
             except SyncdError as exc:
                 transient |= isinstance(exc, TransientError)
                 why = str(exc)
-                log.warning("source %s: %s", source.name, exc)
+                _log_failure(comp, f"source {source.name}", exc)
                 comp.failed(why, getattr(exc, "retry_after", None))
         else:
             transient = True
@@ -131,6 +132,9 @@ def gather(sources: list[Source], window: FetchWindow, state: State | None,
         cached = getattr(source, "cached", None)
         if callable(cached):
             obs = obs.merge(cached(window))
+    # Garmin and the watch's folder report the same runs: each activity counts once.
+    obs = replace(obs, completed_runs=tuple(merge_runs(obs.completed_runs)),
+                  strength=tuple(merge_strength(obs.strength)))
     return obs, transient
 
 
@@ -144,11 +148,13 @@ def plan_inputs(config: Config, obs: Observations, published: list[Session],
 
 
 def make_plan(config: Config, state: State, now: datetime,
-              sources: list[Source] | None = None) -> CycleResult:
-    """Plan without touching any calendar (``syncd plan``)."""
+              sources: list[Source] | None = None, honour_backoff: bool = True
+              ) -> CycleResult:
+    """Plan without touching any calendar (``syncd plan``). A source still backing off
+    (after a 429, a refused login) is not called: its cache answers."""
     errors: dict[str, str] = {}
     srcs = build_sources(config, state) if sources is None else sources
-    obs, transient = gather(srcs, fetch_window(config, now), state, errors)
+    obs, transient = gather(srcs, fetch_window(config, now), state, errors, honour_backoff)
     p = plan(plan_inputs(config, obs, state.sessions(), state.known_uids()), now)
     return CycleResult(plan=p, errors=errors, transient=transient)
 
@@ -227,6 +233,17 @@ def run_cycle(config: Config, state: State, now: datetime, *, dry_run: bool = Fa
     return result
 
 
+def _log_failure(comp: Component, what: str, exc: SyncdError,
+                 level: int = logging.WARNING) -> None:
+    """Say a failure when it starts or changes, not on every cycle it lasts: a rejected
+    login is one line, not one every few minutes (``syncd status`` shows it meanwhile)."""
+    before = comp.state.component(comp.name) if comp.state is not None else None
+    if before is not None and before.failures and before.last_error == str(exc):
+        log.info("%s: still %s", what, exc)
+        return
+    log.log(level, "%s: %s", what, exc)
+
+
 def _sink_failed(sink: Sink, exc: SyncdError, comp: Component, errors: dict[str, str],
                  failed: list[str], dry_run: bool) -> bool:
     """Record a calendar's failure, pull or push alike; True if worth retrying soon.
@@ -234,8 +251,8 @@ def _sink_failed(sink: Sink, exc: SyncdError, comp: Component, errors: dict[str,
     A refused login is an error the user must act on; anything else is a warning."""
     errors[sink.name] = str(exc)
     failed.append(sink.name)
-    level = logging.ERROR if isinstance(exc, AuthError) else logging.WARNING
-    log.log(level, "calendar %s: %s", sink.name, exc)
+    _log_failure(comp, f"calendar {sink.name}", exc, logging.ERROR if isinstance(exc, AuthError)
+                 else logging.WARNING)
     if not dry_run:
         comp.failed(str(exc), getattr(exc, "retry_after", None))
     return isinstance(exc, TransientError)

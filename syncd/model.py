@@ -88,6 +88,7 @@ class Run:
     reason: str = ""
     time_known: bool = True
     distance_m: float | None = None
+    detail: int = 0  # how many signals its source had (``Evidence.richness``): richer wins
 
     @property
     def duration(self) -> timedelta:

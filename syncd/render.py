@@ -108,6 +108,8 @@ def explain_day(p: Plan, day: date) -> str:
     if session is not None:
         lines.append(f"  {_session_cell(session, tz)}")
         lines.append(f"  {session.explanation}")
+        lines += [f"  {line}" for line in session.warmup.splitlines()]
+        lines += [f"  {i}. {e.describe()}" for i, e in enumerate(session.exercises, 1)]
     else:
         lines.append("  none")
     if report.kinds:

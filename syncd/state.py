@@ -204,11 +204,17 @@ class State:
     # -- key/value and component status -------------------------------------------------------
 
     def get(self, scope: str, key: str) -> str | None:
+        """The stored text, or None when the key is absent or was stored as None (NULL)."""
         row = self.db.execute("SELECT value FROM kv WHERE scope=? AND key=?",
                               (scope, key)).fetchone()
-        return None if row is None else str(row[0])
+        if row is None or row[0] is None:
+            return None
+        return str(row[0])
 
     def put(self, scope: str, key: str, value: str | None) -> None:
+        """Store ``value``; None is stored as NULL and comes back from ``get`` as None."""
+        if value is not None and not isinstance(value, str):
+            raise TypeError(f"state values are text or None, not {type(value).__name__}")
         self.db.execute("INSERT INTO kv (scope, key, value) VALUES (?,?,?) ON CONFLICT(scope, key)"
                         " DO UPDATE SET value=excluded.value", (scope, key, value))
 

@@ -115,6 +115,18 @@ class GarminConfig:
 
 
 @dataclass(frozen=True)
+class MqttSettings:
+    host: str
+    port: int
+    tls: bool
+    ca_file: Path | None
+    username: str | None
+    password: Secret | None
+    discovery_prefix: str
+    base_topic: str
+
+
+@dataclass(frozen=True)
 class GarminWorkoutsConfig:
     api_url: str | None
     days: int
@@ -137,6 +149,7 @@ class Config:
     garmin: GarminConfig | None = None
     fit_folders: tuple[Path, ...] = ()
     feed: FeedSettings | None = None
+    mqtt: MqttSettings | None = None
     garmin_workouts: GarminWorkoutsConfig | None = None
 
 
@@ -274,6 +287,7 @@ def _build(v: dict[str, Any], origin: str, base_dir: Path, env: dict[str, str]) 
                   fit_folders=tuple(_resolve_path(f, base_dir)
                                     for f in v["sources"]["fit"]["folders"]),
                   feed=_feed(v["feed"]),
+                  mqtt=_mqtt(v["mqtt"], origin, base_dir, env),
                   garmin_workouts=GarminWorkoutsConfig(v["sources"]["garmin"]["api_url"],
                                                        v["garmin_workouts"]["days"])
                   if v["garmin_workouts"]["enabled"] else None)
@@ -291,6 +305,26 @@ def _garmin(g: dict[str, Any]) -> GarminConfig | None:
     if not g["enabled"]:
         return None
     return GarminConfig(g["api_url"], g["history_days"], g["readiness"])
+
+
+def _mqtt(m: dict[str, Any], origin: str, base_dir: Path, env: dict[str, str]
+          ) -> MqttSettings | None:
+    if not m["host"]:
+        if any(m[k] for k in ("port", "username", "password", "password_command",
+                              "password_env", "password_credential", "ca_file")):
+            raise ConfigError("expected the broker's host: the [mqtt] section is set but has "
+                              "no host", source=origin, key="mqtt.host")
+        return None
+    for key in ("discovery_prefix", "base_topic"):
+        topic = m[key]
+        if any(c in topic for c in "+#\0") or topic.startswith("/") or topic.endswith("/"):
+            raise ConfigError(f"expected an MQTT topic without '+', '#' or a leading or "
+                              f"trailing '/', got {topic!r}", source=origin, key=f"mqtt.{key}")
+    return MqttSettings(
+        host=m["host"], port=m["port"] or (8883 if m["tls"] else 1883), tls=m["tls"],
+        ca_file=_resolve_path(m["ca_file"], base_dir) if m["ca_file"] else None,
+        username=m["username"], password=resolve_secret(m, "password", "mqtt", origin, env),
+        discovery_prefix=m["discovery_prefix"], base_topic=m["base_topic"])
 
 
 def _resolve_path(raw: str, base_dir: Path) -> Path:

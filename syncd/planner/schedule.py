@@ -132,8 +132,9 @@ def _assign(world: World, week: WeekInput,
         if kind not in length:
             length[kind] = duration_for(kind, world.athlete.session_minutes)
         for start in cands.starts:
-            if kind is SessionKind.HEAVY and any(abs(elapsed(a, start)) < HEAVY_SPACING
-                                                 for a in anchors):
+            if kind is SessionKind.HEAVY and (any(abs(elapsed(a, start)) < HEAVY_SPACING
+                                                  for a in anchors)
+                                              or world.heavy_crowded(start, anchors)):
                 continue
             break
         else:

@@ -76,6 +76,15 @@ def test_plan_explain_shows_refused_times_and_rules(cli):
     assert "(R3)" in res.stdout
 
 
+def test_plan_explain_shows_what_the_session_holds(cli):
+    res = cli("--now", NOW, "plan", "--explain", "2026-11-24")
+    assert res.returncode == 0, res.stderr
+    session = res.stdout.split("Session:")[1]
+    assert "Warm-up: 10 min easy cardio" in session
+    assert "Time: 16 min warm-up + " in session and " of 45 min." in session
+    assert "  1. " in session and "main lift" in session
+
+
 @pytest.mark.parametrize("config, expected", [
     ('[athlete]\nrest_days = ["funday"]\n',
      "at 'athlete.rest_days[0]': expected a weekday (mon..sun), got 'funday'"),

@@ -21,6 +21,7 @@ the minutes its title says (heavy: the athlete's ``session_minutes``).
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -90,27 +91,41 @@ def expected_phase(inputs: PlanInputs, d: date) -> str:
 
 
 def consistent_weeks(inputs: PlanInputs, today: date, tz: ZoneInfo) -> int | None:
-    if not inputs.completed_runs:
-        if inputs.athlete.running_since is None:
-            return None
-        return (today - inputs.athlete.running_since).days // 7
-    counts: dict[date, int] = {}
-    for r in inputs.completed_runs:
-        d = _day(r.start, tz)
-        monday = d - timedelta(days=d.weekday())
-        counts[monday] = counts.get(monday, 0) + 1
-    this_monday = today - timedelta(days=today.weekday())
-    total = 1 if counts.get(this_monday, 0) >= 2 else 0
-    gap = 0
-    monday = this_monday
-    while gap < 2 and (this_monday - monday).days < 800:
-        monday -= timedelta(days=7)
-        if counts.get(monday, 0) >= 2:
-            total += 1
-            gap = 0
-        else:
-            gap += 1
-    return total
+    """R7: the larger of the weeks since athlete.running_since and the longest chain of weeks
+    with 2+ completed runs in which no two weeks in a row are missing."""
+    options = []
+    if inputs.athlete.running_since is not None:
+        options.append(max(0, (today - inputs.athlete.running_since).days // 7))
+    if inputs.completed_runs:
+        counts: dict[date, int] = {}
+        for r in inputs.completed_runs:
+            d = _day(r.start, tz)
+            if d <= today:
+                counts[d - timedelta(days=d.weekday())] = counts.get(
+                    d - timedelta(days=d.weekday()), 0) + 1
+        good = sorted(m for m, n in counts.items() if n >= 2)
+        best, chain = 0, 0
+        for i, m in enumerate(good):
+            chain = chain + 1 if i and (m - good[i - 1]).days <= 14 else 1
+            best = max(best, chain)
+        options.append(best)
+    return max(options) if options else None
+
+
+def ramp_days(inputs: PlanInputs, today: date, tz: ZoneInfo) -> set[date]:
+    """Days of the return ramp: after 7+ days without a completed run, as many days as the
+    break lasted (at most 14) from the first day back (today while it goes on)."""
+    days = sorted({_day(r.start, tz) for r in inputs.completed_runs
+                   if _day(r.start, tz) <= today})
+    out: set[date] = set()
+    ends = list(itertools.pairwise(days))
+    if days:
+        ends.append((days[-1], today))
+    for a, b in ends:
+        off = (b - a).days - 1
+        if off >= 7:
+            out |= {b + timedelta(days=k) for k in range(min(off, 14))}
+    return out
 
 
 def check_plan(inputs: PlanInputs, now: datetime, result: Plan) -> list[str]:
@@ -149,6 +164,7 @@ def check_plan(inputs: PlanInputs, now: datetime, result: Plan) -> list[str]:
                 if s.status is SessionStatus.DECLINED]
     weeks = consistent_weeks(inputs, today, tz)
     new_runner = weeks is not None and weeks < r.min_running_weeks
+    ramp = ramp_days(inputs, today, tz)
     minor = a.birth_year is not None and now.astimezone(tz).year - a.birth_year < 18
     errors: list[str] = []
     out = list(result.sessions)
@@ -222,8 +238,10 @@ def check_plan(inputs: PlanInputs, now: datetime, result: Plan) -> list[str]:
             errors.append(f"R6: {label} within 2 days before a race (or on race day)")
         if new_runner and s.kind in (SessionKind.HEAVY, SessionKind.LIGHT):
             errors.append(f"R7: {label} for a runner with {weeks} consistent weeks")
-        if heavy and minor and not a.supervised:
-            errors.append(f"R8: {label} for an unsupervised athlete under 18")
+        if s.kind in (SessionKind.HEAVY, SessionKind.LIGHT) and minor and not a.supervised:
+            errors.append(f"R8: {label}: loaded lifting for an unsupervised athlete under 18")
+        if heavy and d in ramp:
+            errors.append(f"R7: {label} in the reduced-load days after a break")
         for b in inputs.busy:
             if start < _u(b.end) and end > _u(b.start):
                 errors.append(f"R10: {label} overlaps busy '{b.title}'")
