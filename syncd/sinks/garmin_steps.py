@@ -67,8 +67,9 @@ def parse_load_kg(load: str) -> float | None:
 
 def warmup_seconds(text: str) -> int:
     """Minutes named in the warm-up text ("10 min ... then 5-7 min") added up; 5 min if none."""
-    minutes = sum(int(x) for x in _MIN.findall(text))
-    return (minutes or 5) * 60
+    first = text.split("\n", 1)[0]  # later lines may name the whole session's time
+    minutes = sum(int(x) for x in _MIN.findall(first))
+    return min(minutes or 5, 30) * 60
 
 
 def session_tag(uid: str) -> str:
@@ -135,7 +136,7 @@ def build_workout(s: Session) -> Any:
     warm = create_warmup_step(float(warmup_seconds(s.warmup)), step_order=1)
     data = warm.model_dump(exclude_none=True)
     data.update(category=WARM_UP[0], exerciseName=WARM_UP[1],
-                description=_note(s.warmup.removeprefix("Warm-up: ")))
+                description=_note(s.warmup.split("\n", 1)[0].removeprefix("Warm-up: ")))
     steps: list[Any] = [ExecutableStep(**data)]
     order = 2
     for e in s.exercises:

@@ -36,8 +36,10 @@ def planned(n: int = 4, every_days: int = 2, first_day: int = 1) -> list[Session
     out = []
     for i in range(n):
         kind = KINDS[i % len(KINDS)]
-        warmup, exercises = session_content(kind, default_catalogue(), rotation=i, level=0,
-                                            one_rep_max=ORM, plyometrics=True)
+        content = session_content(kind, default_catalogue(), rotation=i, level=0,
+                                  one_rep_max=ORM, plyometrics=True, phase="build",
+                                  minutes=60)
+        warmup, exercises = content.warmup, content.exercises
         start = MONDAY.replace(hour=18) + timedelta(days=first_day + i * every_days)
         out.append(Session(uid=f"syncd-test{i:02d}@syncd", kind=kind, start=start,
                            end=start + timedelta(minutes=45), title=f"{TITLES[kind]} · 45 min",

@@ -77,7 +77,7 @@ def test_each_session_becomes_a_workout_with_every_exercise(fake_garmin, workout
 def test_end_conditions_and_loads_read_back(fake_garmin, workouts, tmp_path):
     heavy = planned(1)[0]
     squat = next(e for e in heavy.exercises if e.name == "Back squat")
-    assert squat.load.startswith("75 kg"), "100 kg 1RM at 75 %"
+    assert squat.load.startswith("80 kg"), "100 kg 1RM at the build phase's 80 %"
     make_sink(fake_garmin, tmp_path).push([heavy], NOW, dry_run=False)
     body = next(iter(workouts.workouts.values()))
     by_name = {st["description"].split(";")[0]: st for st, _ in _executable(body)
@@ -85,7 +85,7 @@ def test_end_conditions_and_loads_read_back(fake_garmin, workouts, tmp_path):
     sq = by_name["Back squat"]
     assert (sq["category"], sq["exerciseName"]) == ("SQUAT", "BARBELL_BACK_SQUAT")
     assert sq["endCondition"]["conditionTypeKey"] == "reps" and sq["endConditionValue"] == 5
-    assert sq["weightValue"] == 75_000 and sq["weightUnit"]["unitKey"] == "kilogram"
+    assert sq["weightValue"] == 80_000 and sq["weightUnit"]["unitKey"] == "kilogram"
     plyo = by_name["Pogo hops"]  # "3 × 20 s": timed
     assert plyo["endCondition"]["conditionTypeKey"] == "time"
     assert plyo["endConditionValue"] == 20
@@ -217,7 +217,7 @@ def test_dry_run_prints_the_workouts_and_sends_nothing(fake_garmin, workouts, tm
     report = make_sink(fake_garmin, tmp_path).push(sessions, NOW, dry_run=True)
     assert workouts.calls == [] and len(report.actions) == 2
     text = "\n".join(report.details)
-    assert "SQUAT/BARBELL_BACK_SQUAT: 5 reps @ 75 kg" in text
+    assert "SQUAT/BARBELL_BACK_SQUAT: 5 reps @ 80 kg" in text
     assert "WARM_UP/WARM_UP" in text and "rest" in text
 
 

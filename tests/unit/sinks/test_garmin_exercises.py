@@ -83,6 +83,8 @@ def test_loads_and_warm_ups():
     assert parse_load_kg("") is None
     assert warmup_seconds("Warm-up: 10 min easy cardio, then 5-7 min dynamic mobility") == 900
     assert warmup_seconds("Warm-up.") == 300
+    assert warmup_seconds("Warm-up: 10 min cardio, then 6 min mobility.\nTime: 16 min "
+                          "warm-up + 28 min of sets = 44 of 60 min.") == 960
 
 
 def test_the_content_hash_follows_what_the_watch_shows_and_not_the_date():
