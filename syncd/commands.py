@@ -39,7 +39,8 @@ def run_once(config: Config, state: State, now: datetime, *, dry_run: bool, echo
             echo(line)
         echo("")
         echo(plan_table(result.plan, config.horizon_days))
-    if config.ics is None and config.caldav is None and config.feed is None:
+    if config.ics is None and config.caldav is None and config.feed is None \
+            and config.garmin_workouts is None:
         echo(f"syncd: {config.origin}: no calendar to write to, so nothing was written; set "
              "[ics] path, [calendar] url or [feed] listen (see `syncd config sample`)",
              err=True)
@@ -81,10 +82,12 @@ def change_report(config: Config, result: CycleResult, *, dry_run: bool,
             continue
         target = f" → {config.ics.path}" if report.name == "ics" and config.ics else ""
         if acts:
+            noun = "workout" if report.name == "garmin_workouts" else "event"
             lines.append(f"{report.name}{target}: {verb} {len(acts)} "
-                         f"event{'s' if len(acts) != 1 else ''}")
+                         f"{noun}{'s' if len(acts) != 1 else ''}")
             if verbose or not result.changes:
                 lines += [f"  {a.describe(config.athlete.timezone)}" for a in acts]
+            lines += [f"  {line}" for line in report.details]  # a dry run's workouts
         elif report.warnings:
             lines.append(f"{report.name}{target}:")
         lines += [f"  warning: {w}" for w in report.warnings]
@@ -148,11 +151,12 @@ def garmin_login(obj: Context, email: str | None, echo: Echo) -> ExitCode:
     # Not obj.state_path(): a login made before the config exists is for the real one.
     directory = resolve_state_dir(obj.state_dir)
     ensure_private_dir(directory)
-    api_url = obj.config.garmin.api_url if obj.config.garmin else None
+    api_url = obj.config.values["sources"]["garmin"]["api_url"]
     address = email or click.prompt("Garmin Connect email")
     password = click.prompt("Password (not stored)", hide_input=True)
     name = interactive_login(api_url, token_path(directory), address, password,
-                             lambda: str(click.prompt("Code from Garmin (MFA)")))
+                             lambda: str(click.prompt("Code from Garmin (MFA)")),
+                             now=obj.now())
     echo(f"Logged in as {name}. Tokens saved to {token_path(directory)} (0600); "
          "the password was not stored.")
     if obj.config.garmin is None:

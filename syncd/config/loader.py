@@ -127,6 +127,12 @@ class MqttSettings:
 
 
 @dataclass(frozen=True)
+class GarminWorkoutsConfig:
+    api_url: str | None
+    days: int
+
+
+@dataclass(frozen=True)
 class Config:
     origin: str
     athlete: Athlete
@@ -144,6 +150,7 @@ class Config:
     fit_folders: tuple[Path, ...] = ()
     feed: FeedSettings | None = None
     mqtt: MqttSettings | None = None
+    garmin_workouts: GarminWorkoutsConfig | None = None
 
 
 def find_config(explicit: str | None, env: dict[str, str] | None = None) -> Path | None:
@@ -280,7 +287,10 @@ def _build(v: dict[str, Any], origin: str, base_dir: Path, env: dict[str, str]) 
                   fit_folders=tuple(_resolve_path(f, base_dir)
                                     for f in v["sources"]["fit"]["folders"]),
                   feed=_feed(v["feed"]),
-                  mqtt=_mqtt(v["mqtt"], origin, base_dir, env))
+                  mqtt=_mqtt(v["mqtt"], origin, base_dir, env),
+                  garmin_workouts=GarminWorkoutsConfig(v["sources"]["garmin"]["api_url"],
+                                                       v["garmin_workouts"]["days"])
+                  if v["garmin_workouts"]["enabled"] else None)
 
 
 def _feed(f: dict[str, Any]) -> FeedSettings | None:

@@ -265,6 +265,15 @@ SCHEMA = Table("", "syncd configuration", (
         Key("base_topic", Str(nonempty=True), "The topic syncd's states live under; give each "
             "syncd on one broker its own.", default="syncd"),
     )),
+    Table("garmin_workouts", "Put each planned session on your Garmin watch as a strength "
+          "workout (warm-up, every exercise as sets with reps or time, loads and rests), "
+          "scheduled on its day. Uses the login of `syncd login` and "
+          "[sources.garmin] api_url.", (
+        Key("enabled", Bool(), "Send the sessions of the next days to Garmin Connect.",
+            default=False),
+        Key("days", Int(1, 14), "How many days ahead are on the watch (a watch holds about "
+            "30 scheduled workouts).", default=14),
+    )),
     Table("daemon", "How `syncd run` behaves as a service.", (
         Key("interval_minutes", Float(0.0166, 1440),
             "Minutes between sync cycles (fractions allowed: 0.5 is 30 s).", default=15.0),

@@ -56,6 +56,7 @@ class SinkReport:
     changes: list[UserChange] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     written: bool = False
+    details: list[str] = field(default_factory=list)  # what a dry run would send, shown as is
 
 
 class Sink(Protocol):

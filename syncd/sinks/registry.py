@@ -21,4 +21,8 @@ def sinks_for(config: Config, state: State) -> list[Sink]:
         from syncd.sinks.caldav import CalDavSink
 
         out.append(CalDavSink(config.caldav, state, config.athlete.timezone))
+    if config.garmin_workouts is not None:
+        from syncd.sinks.garmin_workouts import GarminWorkoutsSink
+
+        out.append(GarminWorkoutsSink(config.garmin_workouts, state, config.athlete.timezone))
     return out

@@ -65,7 +65,7 @@ class GarminSource:
                 raise AuthError("Garmin rejected the saved login; run `syncd login`")
         if self._client is None:
             try:
-                self._client = login_with_tokens(self.settings.api_url, self.tokens)
+                self._client = login_with_tokens(self.settings.api_url, self.tokens, now=now)
             except AuthError:
                 self._rejected(now)
                 raise

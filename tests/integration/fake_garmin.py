@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -72,6 +72,8 @@ class FakeGarmin:
         self.mode: str | None = None  # "429", "401", "403", "500", "garbage", "nofields"
         self.retry_after: str | None = None
         self.log: list[str] = []
+        # Handlers of other endpoint groups (workouts, sign-in): each answers or says None.
+        self.extensions: list[Callable[[Request], Response | None]] = []
         server.expect_request(re.compile(".*")).respond_with_handler(self.handle)
 
     @property
@@ -93,6 +95,10 @@ class FakeGarmin:
     def handle(self, request: Request) -> Response:
         path = request.path
         self.log.append(path)
+        for extension in self.extensions:
+            answer = extension(request)
+            if answer is not None:
+                return answer
         if path.startswith("/di-oauth2-service"):
             return Response("refresh refused", status=400)
         if path == "/userprofile-service/socialProfile":

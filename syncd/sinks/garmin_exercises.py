@@ -1,0 +1,87 @@
+"""The one table from syncd's exercise catalogue to Garmin's exercise ids.
+
+A Garmin strength step needs both a ``category`` and an ``exerciseName`` from Garmin's own
+picker (``garminconnect.exercises``): a step with a name and no category shows "Choose an
+exercise" on the watch. Where Garmin has no exact match the closest movement is used and the
+step's note keeps syncd's own name. A test checks every id here against the library's
+catalogue and every name in ``syncd/planner/catalogue.toml`` against this table.
+
+An exercise the table does not know yet (the catalogue grew) falls back on its movement
+pattern, so the watch still shows a real exercise; ``lookup`` says when it did.
+"""
+
+from __future__ import annotations
+
+GarminId = tuple[str, str]  # (category, exerciseName)
+
+WARM_UP: GarminId = ("WARM_UP", "WARM_UP")
+
+EXERCISES: dict[str, GarminId] = {
+    # heavy / light: plyometrics
+    "Pogo hops": ("PLYO", "PLYO"),
+    "Box jumps": ("PLYO", "BOX_JUMP"),
+    "Alternating bounds": ("PLYO", "ALTERNATING_JUMP_LUNGE"),
+    # main lifts
+    "Back squat": ("SQUAT", "BARBELL_BACK_SQUAT"),
+    "Romanian deadlift": ("DEADLIFT", "ROMANIAN_DEADLIFT"),
+    "Front squat": ("SQUAT", "BARBELL_FRONT_SQUAT"),
+    "Trap-bar deadlift": ("DEADLIFT", "TRAP_BAR_DEADLIFT"),
+    # single leg
+    "Bulgarian split squat": ("LUNGE", "DUMBBELL_BULGARIAN_SPLIT_SQUAT"),
+    "Single-leg Romanian deadlift": ("DEADLIFT", "SINGLE_LEG_ROMANIAN_DEADLIFT_WITH_DUMBBELL"),
+    "Step-up to knee drive": ("SQUAT", "STEP_UP"),
+    "Reverse lunge": ("LUNGE", "DUMBBELL_REVERSE_LUNGE"),
+    # calves and shins
+    "Single-leg calf raise, slow lowering": ("CALF_RAISE", "SINGLE_LEG_STANDING_CALF_RAISE"),
+    "Bent-knee calf raise (soleus)": ("CALF_RAISE", "SEATED_CALF_RAISE"),
+    "Tibialis raise and ankle dorsiflexion": ("CALF_RAISE", "SEATED_DUMBBELL_TOE_RAISE"),
+    # posterior chain, pull, push
+    "Barbell hip thrust": ("HIP_RAISE", "BARBELL_HIP_THRUST_WITH_BENCH"),
+    "Pull-up or lat pulldown": ("PULL_UP", "PULL_UP"),
+    "Single-leg glute bridge": ("HIP_RAISE", "SINGLE_LEG_HIP_RAISE"),
+    "Push-up or dumbbell bench press": ("PUSH_UP", "PUSH_UP"),
+    # stability
+    "Suitcase carry": ("CARRY", "CARRY"),
+    "Pallof press": ("CORE", "CABLE_CORE_PRESS"),
+    "Dead bug": ("HIP_STABILITY", "DEAD_BUG"),
+    # core sessions
+    "Front plank": ("PLANK", "PLANK"),
+    "Side plank": ("PLANK", "SIDE_PLANK"),
+    "Marching glute bridge": ("HIP_RAISE", "MARCHING_HIP_RAISE"),
+    "Reverse plank": ("PLANK", "LYING_REVERSE_PLANK"),
+    "Bicycle crunch": ("CRUNCH", "BICYCLE_CRUNCH"),
+    "Side bend": ("CORE", "SIDE_BEND"),
+    "Russian twist": ("CORE", "RUSSIAN_TWIST"),
+    # foundation sessions
+    "Bodyweight squat": ("SQUAT", "AIR_SQUAT"),
+    "Walking lunge": ("LUNGE", "WALKING_LUNGE"),
+    "Step-up": ("SQUAT", "STEP_UP"),
+    "Glute bridge": ("HIP_RAISE", "HIP_RAISE"),
+    "Calf raise": ("CALF_RAISE", "CALF_RAISE"),
+    "Band pull-apart": ("BANDED_EXERCISES", "PULL_APART"),
+    "Banded lateral walk": ("BANDED_EXERCISES", "LATERAL_BAND_WALKS"),
+}
+
+# By movement pattern (``Exercise.pattern``), for names the table does not list yet.
+BY_PATTERN: dict[str, GarminId] = {
+    "plyometrics": ("PLYO", "PLYO"),
+    "squat": ("SQUAT", "SQUAT"),
+    "hinge": ("DEADLIFT", "DEADLIFT"),
+    "lunge/single-leg": ("LUNGE", "LUNGE"),
+    "ankle/calves": ("CALF_RAISE", "CALF_RAISE"),
+    "hip extension": ("HIP_RAISE", "HIP_RAISE"),
+    "pull": ("PULL_UP", "PULL_UP"),
+    "push": ("PUSH_UP", "PUSH_UP"),
+    "carry/core": ("CARRY", "CARRY"),
+    "core stabilisation": ("CORE", "CORE"),
+    "core": ("CORE", "CORE"),
+    "foundation": ("TOTAL_BODY", "TOTAL_BODY"),
+}
+FALLBACK: GarminId = ("TOTAL_BODY", "TOTAL_BODY")
+
+
+def lookup(name: str, pattern: str = "") -> tuple[GarminId, bool]:
+    """Garmin's (category, exerciseName) for one of our exercises; False if guessed."""
+    if name in EXERCISES:
+        return EXERCISES[name], True
+    return BY_PATTERN.get(pattern, FALLBACK), False
