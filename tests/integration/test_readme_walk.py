@@ -19,12 +19,9 @@ the command table names real commands and options) run in ./scripts/test.
 
 from __future__ import annotations
 
-import os
 import re
 import shlex
-import shutil
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
@@ -44,6 +41,7 @@ from tests.integration.readme_parts import (
     table_commands,
     without_assignments,
 )
+from tests.integration.readme_sandbox import Sandbox
 
 SYSTEMD_TESTS = "tests/integration/test_systemd_units.py"
 
@@ -59,13 +57,20 @@ class Walked(NamedTuple):
     check: Callable[[Sandbox, str, subprocess.CompletedProcess[str]], None]
 
 
-# Every README command or block the walk does not run, and why. First match wins.
+# A new kind of README line: if the walk can run it here (no root, no network beyond the
+# package index, no terminal), add its start to RUN below with a check of what it must have
+# done (check_clean at least: exit 0, no traceback); if not, add its start here with the
+# reason and the test that covers it instead, and a stand_in when later steps depend on
+# what it would have done. A whole fenced block of a new language is excused as "```lang".
+# Matching is by the start of each pipeline stage, leading VAR=value and syncd's global
+# options left out; a line is excused when any stage is. First match wins.
 USER_UNIT_FIRST_CYCLE = "<the ExecStart of systemd/syncd-user.service, with --once>"
 NOT_RUN: tuple[Excused, ...] = (
     Excused("```nginx", "an nginx reverse-proxy snippet (needs nginx); a feed behind a "
             "prefix: tests/integration/test_feed_server.py"),
     Excused("```", "output shown as an example, or a Caddyfile: nothing to type"),
     Excused("./scripts/test", "is CI itself: .ci/run runs it, and this walk runs inside it"),
+    Excused(".venv/bin/python -m pytest", "the test suite: .ci/run runs it, this walk inside"),
     Excused("sudo", "needs root, /etc, /usr/local and a running systemd; the units are "
             f"verified and rated in {SYSTEMD_TESTS}"),
     Excused("systemctl --user enable --now syncd", "needs a user systemd (units checked in "
@@ -78,84 +83,6 @@ NOT_RUN: tuple[Excused, ...] = (
             "tests/unit/sources/test_garmin_login.py, and test_cli_first_hour.py for no "
             "terminal"),
 )
-
-
-class Sandbox:
-    """A new user's machine: a fresh copy of the repository, a HOME per block, a Python."""
-
-    def __init__(self, tmp: Path) -> None:
-        self.tmp = tmp
-        self.repo = tmp / "syncd"
-        copy_repository(self.repo)
-        self.home = tmp / "home-0"
-        self.python: Path | None = None     # the venv whose bin gives python3.12
-        self.pristine = False                # nothing installed into self.python yet
-        self.installed: Path | None = None   # a venv bin where a block installed syncd
-        self.blocks = 0
-
-    def start_block(self, installs: bool) -> None:
-        self.blocks += 1
-        self.home = self.tmp / f"home-{self.blocks}"
-        self.home.mkdir()
-        if self.python is None or (installs and not self.pristine):
-            self.python = self.tmp / f"python-{self.blocks}"
-            subprocess.run([sys.executable, "-m", "venv", "--system-site-packages",
-                            str(self.python)], check=True, timeout=300)
-            self.pristine = True
-
-    @property
-    def bin(self) -> Path:
-        assert self.python is not None
-        return self.python / "bin"
-
-    def env(self) -> dict[str, str]:
-        drop = ("SYNCD_", "XDG_", "JOURNAL_STREAM", "NOTIFY_SOCKET", "CREDENTIALS_",
-                "STATE_DIRECTORY", "CONFIGURATION_DIRECTORY", "LOGS_DIRECTORY",
-                "VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "PYTHONUSERBASE", "PYENV",
-                "CONDA", "PIP_USER", "PIP_TARGET", "PIP_PREFIX", "PIP_REQUIRE_VIRTUALENV")
-        env = {k: v for k, v in os.environ.items() if not k.startswith(drop) and k != "PYTHON"}
-        path = [self.home / ".local/bin", self.bin]
-        if self.installed and self.installed != self.bin:
-            path.append(self.installed)
-        env.update(HOME=str(self.home), PATH=":".join([*map(str, path), "/usr/bin", "/bin"]))
-        conf = user_pip_conf()
-        if conf and "PIP_CONFIG_FILE" not in env:
-            env["PIP_CONFIG_FILE"] = str(conf)
-        return env
-
-    def sh(self, cmd: str, timeout: float = 120,
-           cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(["bash", "-o", "pipefail", "-c", cmd], cwd=cwd or self.repo,
-                              env=self.env(), capture_output=True, text=True,
-                              timeout=timeout, stdin=subprocess.DEVNULL)
-
-    def path(self, word: str) -> Path:
-        """A path as bash would read it in the walk: ~ is this block's HOME."""
-        if word == "~" or word.startswith("~/"):
-            return self.home / word[2:]
-        return self.repo / word
-
-
-def copy_repository(dest: Path) -> None:
-    if (ROOT / ".git").exists():
-        out = subprocess.run(["git", "-C", str(ROOT), "ls-files", "-z", "--cached",
-                              "--others", "--exclude-standard"], capture_output=True,
-                             check=True, timeout=60).stdout
-        for name in sorted(set(out.decode().split("\0")) - {""}):
-            src = ROOT / name
-            if src.is_file():
-                (dest / name).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(src, dest / name)
-    else:  # an unpacked sdist
-        shutil.copytree(ROOT, dest, ignore=shutil.ignore_patterns(
-            ".venv", "__pycache__", "*.pyc", ".*_cache", ".hypothesis", "syncd-demo.ics"))
-
-
-def user_pip_conf() -> Path | None:
-    real = Path(os.environ.get("HOME", "/nonexistent"))
-    xdg = Path(os.environ.get("XDG_CONFIG_HOME") or real / ".config")
-    return next((p for p in (xdg / "pip/pip.conf", real / ".pip/pip.conf") if p.is_file()),
-                None)
 
 
 # ---- checks: what each walked command must have done -------------------------------------
@@ -307,7 +234,7 @@ def test_readme_walks_end_to_end(tmp_path: Path) -> None:
     for block in blocks(readme):
         fence_excuse(block)
     walked: list[str] = []
-    excused: list[str] = []
+    excused: list[tuple[str, str]] = []
     cmds = commands(readme)
     for index in sorted({c.block for c in cmds}):
         mine = [c for c in cmds if c.block == index]
@@ -315,7 +242,7 @@ def test_readme_walks_end_to_end(tmp_path: Path) -> None:
         for cmd in mine:
             kind = classify(cmd)
             if isinstance(kind, Excused):
-                excused.append(cmd.text)
+                excused.append((cmd.text, kind.reason))
                 if kind.stand_in:
                     stand_in = (user_unit_first_cycle(box)
                                 if kind.stand_in == USER_UNIT_FIRST_CYCLE else kind.stand_in)
@@ -325,10 +252,11 @@ def test_readme_walks_end_to_end(tmp_path: Path) -> None:
             try:
                 kind.check(box, cmd.text, res)
             except AssertionError as e:
-                raise AssertionError(f"README.md:{cmd.line}: `{cmd.text}`: {e}") from None
+                raise AssertionError(f"README.md:{cmd.line}: {e}") from None
             walked.append(cmd.text)
     assert "./scripts/demo" in walked and any(c.startswith("syncd ") for c in walked)
-    print(f"\nwalked {len(walked)} README commands, excused {len(excused)}")
+    print(f"\nwalked {len(walked)} README commands:", *walked, sep="\n  ")
+    print(f"excused {len(excused)}:", *(f"{c}  ({why})" for c, why in excused), sep="\n  ")
 
 
 # ---- the cheap parts, in every run --------------------------------------------------------
@@ -360,7 +288,15 @@ TOML = [b for b in blocks(README_TEXT) if b.lang == "toml"]
 def test_readme_config_examples_pass_config_check(cli, block: Block) -> None:
     path = cli.cwd / "example.toml"
     path.write_text(block.text)
-    res = cli("--config", str(path), "config", "check")
+    # Secrets named in the example are given the way the example says they come.
+    creds = cli.home / "credentials"
+    creds.mkdir()
+    env = {"CREDENTIALS_DIRECTORY": str(creds)}
+    for name in re.findall(r'_credential\s*=\s*"([^"]+)"', block.text):
+        (creds / name).write_text("an example secret\n")
+    for name in re.findall(r'_env\s*=\s*"([^"]+)"', block.text):
+        env[name] = "an example secret"
+    res = cli("--config", str(path), "config", "check", env=env)
     assert res.returncode == 0, f"README.md:{block.line}:\n{res.stderr}"
     assert "# config OK" in res.stdout
 
