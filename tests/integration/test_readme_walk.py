@@ -297,7 +297,7 @@ def test_readme_config_examples_pass_config_check(cli, block: Block) -> None:
     for name in re.findall(r'_env\s*=\s*"([^"]+)"', block.text):
         env[name] = "an example secret"
     res = cli("--config", str(path), "config", "check", env=env)
-    assert res.returncode == 0, f"README.md:{block.line}:\n{res.stderr}"
+    assert res.returncode == 0, f"README.md:{block.line}: {res.stdout}{res.stderr}"
     assert "# config OK" in res.stdout
 
 
