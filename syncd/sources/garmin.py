@@ -62,28 +62,31 @@ class GarminSource:
             same_tokens = self.state.get(SCOPE, "rejected_tokens") == self._token_stamp()
             if same_tokens and now < datetime.fromisoformat(rejected) + AUTH_PAUSE:
                 # The same words as the rejection itself: the log says it once.
-                raise AuthError("Garmin rejected the saved login; run `syncd login`")
+                raise AuthError(self.state.get(SCOPE, "rejected_why")
+                                or "Garmin rejected the saved login; run `syncd login`")
         if self._client is None:
             try:
                 self._client = login_with_tokens(self.settings.api_url, self.tokens, now=now)
-            except AuthError:
-                self._rejected(now)
+            except AuthError as exc:
+                self._rejected(now, str(exc))
                 raise
         return self._client
 
-    def _rejected(self, now: datetime) -> None:
-        """Remember the rejection; saying so is the cycle's job (once, not per call)."""
+    def _rejected(self, now: datetime, why: str) -> None:
+        """Remember the rejection and its words; saying so is the cycle's job (once, not per
+        call), and the pause repeats the same words so the log does not take it for news."""
         self._client = None
         self.state.put(SCOPE, "rejected_at", now.isoformat())
         self.state.put(SCOPE, "rejected_tokens", self._token_stamp())
+        self.state.put(SCOPE, "rejected_why", why)
 
     def _call(self, now: datetime, what: str, fn: str, *args: Any) -> Any:
         client = self._client_for(now)
         try:
             with garmin_errors(what):
                 return getattr(client, fn)(*args)
-        except AuthError:
-            self._rejected(now)
+        except AuthError as exc:
+            self._rejected(now, str(exc))
             raise
 
     # -- fetching --------------------------------------------------------------------------
@@ -118,6 +121,7 @@ class GarminSource:
             since = self._cut(since, oldest_read)
         self._store(seen, since)
         self.state.put(SCOPE, "rejected_at", None)
+        self.state.put(SCOPE, "rejected_why", None)
         if deep:
             self.state.put(SCOPE, "deep_read_at", now.isoformat())
         obs = self.cached(window)
