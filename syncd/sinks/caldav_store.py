@@ -33,6 +33,12 @@ class Gone(SyncdError):
     """404: the event is not on the server."""
 
 
+class Unanswered(TransientError):
+    """The request may have reached the server, but no answer came (timeout, reset).
+
+    A write that fails this way has an unknown outcome, unlike one refused at connect."""
+
+
 @dataclass
 class Poll:
     """What changed since the last token: hrefs with their new etags, and deletions.
@@ -53,6 +59,17 @@ def network_errors() -> tuple[type[BaseException], ...]:
 
     exc = http.exceptions
     return (exc.ConnectionError, exc.Timeout, OSError)
+
+
+def _maybe_sent(exc: BaseException) -> bool:
+    """False only when the connection itself failed, so no byte of the request left."""
+    from caldav.lib.http_sync import requests as http
+
+    if isinstance(exc, http.exceptions.ConnectTimeout):
+        return False
+    text = repr(exc)
+    return not any(m in text for m in ("NewConnectionError", "Connection refused",
+                                       "Failed to establish", "ConnectionRefused"))
 
 
 def _etag(value: str | None) -> str:
@@ -81,8 +98,9 @@ class CalDavStore:
         except caldav_error.AuthorizationError:
             raise self._auth_error() from None
         except network_errors() as exc:
-            raise TransientError(f"CalDAV server {self.server} did not answer "
-                                 f"({exc.__class__.__name__}); will retry") from None
+            kind = Unanswered if _maybe_sent(exc) else TransientError
+            raise kind(f"CalDAV server {self.server} did not answer "
+                       f"({exc.__class__.__name__}); will retry") from None
         except caldav_error.DAVError as exc:
             status = getattr(exc, "status", None) or 0
             if str(status).startswith("5"):

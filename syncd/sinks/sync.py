@@ -30,7 +30,7 @@ from syncd.errors import SyncdError
 from syncd.model import Session, SessionStatus
 from syncd.planner.uids import is_syncd_uid
 from syncd.sinks.base import Action, Op, SinkReport, UserChange
-from syncd.sinks.caldav_store import Gone, Poll, PreconditionFailed
+from syncd.sinks.caldav_store import Gone, Poll, PreconditionFailed, Unanswered
 from syncd.sinks.events import event_hash, session_hash, to_event
 from syncd.state import State
 
@@ -119,17 +119,24 @@ class SyncEngine:
             return report
         changed = {h: e for h, e in poll.changed.items() if h in by_href
                    and by_href[h].state not in ("declined",) and by_href[h].etag != e}
-        fetched = self.store.fetch(sorted(changed)) if changed else {}
-        for href, _etag in changed.items():
+        # A create whose outcome is unknown (the process died, or the answer never came) is
+        # settled by asking the server: a token diff may not mention an event that was
+        # created and deleted since, so the poll alone cannot tell.
+        unknown = {it.href for it in items.values() if it.state == "creating"}
+        ask = sorted(set(changed) | unknown)
+        fetched = self.store.fetch(ask) if ask else {}
+        for href in ask:
             it = by_href[href]
             got = fetched.get(href)
-            if got is None:
-                continue  # gone between the two requests: the next poll says so
-            self._resolve_changed(it, got[0], got[1], report)
+            if got is not None:
+                self._resolve_changed(it, got[0], got[1], report)
+            elif it.state == "creating":
+                self._resolve_gone(it, report)
+            # else: gone between the two requests; the next poll says so
         gone = set(poll.deleted)
         if poll.complete:
             gone |= {it.href for it in items.values() if it.href not in poll.changed}
-        for href in sorted(gone):
+        for href in sorted(gone - unknown):
             missing = by_href.get(href)
             if missing is not None:
                 self._resolve_gone(missing, report)
@@ -167,13 +174,17 @@ class SyncEngine:
         if it.state == "deleting":
             self._forget(it.uid)  # our delete in flight landed
             return
-        if it.state in ("creating", "declined"):
-            return  # never landed: push creates it again / already known
+        if it.state == "declined":
+            return  # already known
+        # A create that may have landed and is gone now was deleted by the user (between a
+        # crash and the restart): putting it back would undo their delete. The cost of the
+        # rare create that died before it was sent is one slot, which the planner refills.
+        why = ("gone after an interrupted write: taken as deleted by you, not put back"
+               if it.state == "creating" else "you deleted it: not put back")
         it.state, it.pending = "declined", None
         self._save(it)
         report.changes.append(UserChange(it.uid, pinned=False))
-        report.actions.append(Action(Op.DECLINE, it.uid, "", None,
-                                     "you deleted it: not put back"))
+        report.actions.append(Action(Op.DECLINE, it.uid, "", it.starts(), why))
 
     # -- push: make the calendar match the plan ----------------------------------------------
 
@@ -192,7 +203,7 @@ class SyncEngine:
             elif it.state in ("user", "declined", "deleting"):
                 continue
             elif it.state == "creating":
-                out.append((Op.CREATE, s, it))
+                out.append((Op.CREATE, s, it))  # only when pull was skipped (tests, dry run)
             elif it.hash != session_hash(s) or it.state == "updating":
                 out.append((Op.UPDATE, s, it))
         for it in items.values():
@@ -277,6 +288,8 @@ class SyncEngine:
             self._save(rec)
             try:
                 etag = self.store.create(rec.href, ics)
+            except Unanswered:
+                raise  # it may have landed: the next pull asks the server
             except PreconditionFailed:
                 # Something is at our href already: our own earlier write, or not ours.
                 got = self.store.fetch([rec.href]).get(rec.href)
@@ -289,6 +302,9 @@ class SyncEngine:
                     rec.state = "declined"
                     self._save(rec)
                     return
+            except SyncdError:
+                self._forget(rec.uid)  # answered with a refusal, or never sent: not there
+                raise
             rec.state, rec.etag, rec.hash, rec.pending = "synced", etag, h, None
             self._save(rec)
             return

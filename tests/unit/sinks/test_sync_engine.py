@@ -69,7 +69,14 @@ def test_crash_at_any_step_then_restart_converges(tmp_path, change, method, when
         pytest.fail("the scenario never reached its crash point")
     assert crashing.calls >= 1
     restarted = engine(store, tmp_path)  # a new process: new connection, same state file
-    run(restarted, target)
+    pull, _ = run(restarted, target)
+    if (change, method, when) == ("create", "create", "before"):
+        # The create never left, but nothing can tell that from "landed, then the user
+        # deleted it": it counts as declined (the planner places the session elsewhere).
+        assert [(c.uid, c.pinned) for c in pull.changes] == [(target[3].uid, False)]
+        target = target[:3]
+    else:
+        assert pull.changes == []
     assert ours(store) == {s.uid: ours_dtstart(s) for s in target}
     pull, push = run(restarted, target)
     assert (pull.actions, push.actions) == ([], []), "converged: nothing left to do"
@@ -167,6 +174,69 @@ def test_user_delete_of_a_just_created_event_is_seen(tmp_path):
     pull, push = run(eng, sessions())
     assert [(c.uid, c.pinned) for c in pull.changes] == [(sessions()[3].uid, False)]
     assert push.actions == []
+
+
+def test_crash_after_create_then_user_deletes_it_stays_deleted(tmp_path):
+    # Hypothesis found this (issue 16): the create landed, the process died before recording
+    # it, the user deleted the event, and the next sync put it back.
+    store = MemoryStore()
+    start = sessions(4)
+    run(engine(store, tmp_path), start[:3])
+    crashing = Crashing(store, "create", "after")
+    with pytest.raises(Crash):
+        run(engine(crashing, tmp_path), start)
+    store.user_delete(store.href_for(start[3].uid))
+    restarted = engine(store, tmp_path)
+    pull, push = run(restarted, start)
+    assert [(c.uid, c.pinned) for c in pull.changes] == [(start[3].uid, False)]
+    assert push.actions == []
+    assert set(ours(store)) == {s.uid for s in start[:3]}
+    pull, push = run(restarted, start)
+    assert (pull.changes, push.actions) == ([], [])
+
+
+def test_crash_after_create_then_user_edits_it_is_pinned(tmp_path):
+    store = MemoryStore()
+    start = sessions(2)
+    run(engine(store, tmp_path), start[:1])
+    with pytest.raises(Crash):
+        run(engine(Crashing(store, "create", "after"), tmp_path), start)
+    href = store.href_for(start[1].uid)
+    store.user_put(href, store.items[href][1].replace("Core", "Core with Sam"))
+    pull, push = run(engine(store, tmp_path), start)
+    assert [(c.uid, c.pinned) for c in pull.changes] == [(start[1].uid, True)]
+    assert push.actions == [] and "Core with Sam" in store.items[href][1]
+
+
+def test_create_refused_or_never_sent_is_tried_again(tmp_path):
+    from syncd.errors import TransientError
+    from syncd.sinks.caldav_store import Unanswered
+
+    class Refusing(MemoryStore):
+        error: type[Exception] = TransientError
+
+        def create(self, href: str, ics: str) -> str | None:
+            if self.error is not None:
+                raise self.error("no")
+            return super().create(href, ics)
+
+    store = Refusing()
+    with pytest.raises(TransientError):
+        run(engine(store, tmp_path), sessions(1))
+    store.error = None  # type: ignore[assignment]
+    pull, push = run(engine(store, tmp_path), sessions(1))
+    assert pull.changes == [] and [a.op for a in push.actions] == [Op.CREATE]
+    # No answer at all: it may have landed, so the next pull asks the server.
+    store2 = Refusing()
+    store2.error = Unanswered
+    with pytest.raises(Unanswered):
+        run(engine(store2, tmp_path / "b"), sessions(1))
+    store2.error = None  # type: ignore[assignment]
+    eng = engine(store2, tmp_path / "b")
+    before = store2.requests
+    pull = eng.pull(NOW)
+    assert store2.requests - before == 2, "one poll, one fetch of the unknown create"
+    assert [(c.uid, c.pinned) for c in pull.changes] == [(sessions(1)[0].uid, False)]
 
 
 def test_a_delete_only_happens_to_future_sessions(tmp_path):
