@@ -51,6 +51,9 @@ MIGRATIONS: list[list[str]] = [
     [  # 3: each written event's start, so no stored body is parsed on every cycle
         "ALTER TABLE sink_items ADD COLUMN start TEXT",
     ],
+    [  # 4: the UID the event carries on the server, when it is not the session's own
+        "ALTER TABLE sink_items ADD COLUMN remote_uid TEXT",
+    ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -172,7 +175,7 @@ class State:
     def get(self, scope: str, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM kv WHERE scope=? AND key=?",
                               (scope, key)).fetchone()
-        return None if row is None else str(row[0])
+        return None if row is None or row[0] is None else str(row[0])
 
     def put(self, scope: str, key: str, value: str | None) -> None:
         self.db.execute("INSERT INTO kv (scope, key, value) VALUES (?,?,?) ON CONFLICT(scope, key)"
