@@ -287,10 +287,10 @@ class CalDavStore:
             # (RFC 4791 wants a 404 inside the multistatus): ask for each one alone.
             if len(set(hrefs)) == 1:
                 return {}
-            out = {}
+            each: dict[str, tuple[str, str]] = {}
             for h in sorted(set(hrefs)):
-                out.update(self.fetch([h]))
-            return out
+                each.update(self.fetch([h]))
+            return each
         out: dict[str, tuple[str, str]] = {}
         for r in self._xml(resp).findall(f"{DAV}response"):
             href = r.findtext(f"{DAV}href")
