@@ -1,7 +1,9 @@
 """A tiny HTTP proxy on 127.0.0.1 that forwards to one upstream and counts what crosses it.
 
 Used by the benchmarks to measure requests and bytes per cycle exactly as a server sees them,
-and by the daemon tests to slow a server down (``delay``) so a signal lands mid-cycle.
+by the daemon tests to slow a server down (``delay``) so a signal lands mid-cycle, and by the
+CalDAV quirk tests to replay what another server answers (``intercept``) in front of a real
+one.
 """
 
 from __future__ import annotations
@@ -9,7 +11,12 @@ from __future__ import annotations
 import http.client
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+# (method, path, headers, body) -> None to forward, or (status, headers, body) to answer
+Intercept = Callable[[str, str, dict[str, str], bytes],
+                     tuple[int, dict[str, str], bytes] | None]
 
 
 class Counter:
@@ -26,7 +33,8 @@ class Counter:
             return out
 
 
-def start_proxy(upstream_port: int, delay: float = 0.0) -> tuple[ThreadingHTTPServer, Counter]:
+def start_proxy(upstream_port: int, delay: float = 0.0, intercept: Intercept | None = None
+                ) -> tuple[ThreadingHTTPServer, Counter]:
     counter = Counter()
 
     class Handler(BaseHTTPRequestHandler):
@@ -41,18 +49,25 @@ def start_proxy(upstream_port: int, delay: float = 0.0) -> tuple[ThreadingHTTPSe
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
-            conn = http.client.HTTPConnection("127.0.0.1", upstream_port, timeout=30)
-            conn.request(self.command, self.path, body=body, headers=headers)
-            resp = conn.getresponse()
-            data = resp.read()
-            self.send_response(resp.status, resp.reason)
-            for k, v in resp.getheaders():
-                if k.lower() not in ("transfer-encoding", "connection", "content-length"):
+            canned = intercept(self.command, self.path, headers, body) if intercept else None
+            if canned is not None:
+                status, out_headers, data = canned
+                self.send_response(status)
+                for k, v in out_headers.items():
                     self.send_header(k, v)
+            else:
+                conn = http.client.HTTPConnection("127.0.0.1", upstream_port, timeout=30)
+                conn.request(self.command, self.path, body=body, headers=headers)
+                resp = conn.getresponse()
+                data = resp.read()
+                conn.close()
+                self.send_response(resp.status, resp.reason)
+                for k, v in resp.getheaders():
+                    if k.lower() not in ("transfer-encoding", "connection", "content-length"):
+                        self.send_header(k, v)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
-            conn.close()
             head = len(self.requestline) + sum(len(k) + len(v) + 4 for k, v in headers.items())
             with counter.lock:
                 counter.requests += 1

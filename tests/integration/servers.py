@@ -160,3 +160,17 @@ def caldav_server(request: pytest.FixtureRequest,
     server = start_server(request.param, tmp_path_factory.mktemp(request.param))
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def sabre_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    server = start_server("sabre", tmp_path_factory.mktemp("sabre-only"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def cyrus_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    server = start_server("cyrus", tmp_path_factory.mktemp("cyrus-only"))
+    yield server
+    server.stop()
