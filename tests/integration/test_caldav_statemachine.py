@@ -145,8 +145,10 @@ def test_calendar_state_machine(caldav_server: Server, tmp_path: Path) -> None:
     """A fixed seed and no example database: the same runs every time, so CI never flakes;
     the random exploration is the soak below."""
     machine = build_machine(caldav_server, tmp_path)
+    # Xandikos commits each write to git: fewer runs there keep the suite under its budget.
+    runs = {"radicale": 25, "xandikos": 12, "sabre": 15, "cyrus": 15}[caldav_server.kind]
     run_state_machine_as_test(machine, settings=settings(
-        max_examples=40, stateful_step_count=12, deadline=None, derandomize=True,
+        max_examples=runs, stateful_step_count=12, deadline=None, derandomize=True,
         database=None, suppress_health_check=[HealthCheck.too_slow]))
 
 
@@ -156,6 +158,6 @@ def test_calendar_state_machine_random(caldav_server: Server, tmp_path: Path) ->
     SYNCD_SOAK_EXAMPLES sets the number of runs."""
     machine = build_machine(caldav_server, tmp_path)
     run_state_machine_as_test(machine, settings=settings(
-        max_examples=int(os.environ.get("SYNCD_SOAK_EXAMPLES", "150")),
+        max_examples=int(os.environ.get("SYNCD_SOAK_EXAMPLES", "100")),
         stateful_step_count=25, deadline=None, database=None,
         suppress_health_check=[HealthCheck.too_slow]))
