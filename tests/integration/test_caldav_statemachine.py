@@ -158,6 +158,6 @@ def test_calendar_state_machine_random(caldav_server: Server, tmp_path: Path) ->
     SYNCD_SOAK_EXAMPLES sets the number of runs."""
     machine = build_machine(caldav_server, tmp_path)
     run_state_machine_as_test(machine, settings=settings(
-        max_examples=int(os.environ.get("SYNCD_SOAK_EXAMPLES", "100")),
-        stateful_step_count=25, deadline=None, database=None,
+        max_examples=int(os.environ.get("SYNCD_SOAK_EXAMPLES", "60")),
+        stateful_step_count=20, deadline=None, database=None,
         suppress_health_check=[HealthCheck.too_slow]))
