@@ -31,6 +31,10 @@ def run_once(config: Config, state: State, now: datetime, *, dry_run: bool, echo
     result = run_cycle(config, state, now, dry_run=dry_run)
     if not quiet:
         head = "Would change (dry run):" if dry_run else "Changes:"
+        if result.unwritten and not dry_run:
+            # The plan changed, but not every calendar: never list moves as done.
+            head = (f"Planned, not yet written to {', '.join(result.unwritten)} (see the "
+                    "error below; syncd writes them on the next run):")
         echo(head if result.changes else "No session changed.")
         for line in result.changes:
             echo(f"  {line}")

@@ -57,6 +57,7 @@ class Server:
         return f"http://127.0.0.1:{self.port}/"
 
     def start(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
         self.proc = subprocess.Popen(self.args, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
                                      env={**os.environ, **self.env} if self.env else None,
@@ -81,8 +82,8 @@ class Server:
         return "user", f"Strength {tag}"
 
 
-def radicale(root: Path, auth: bool = False) -> Server:
-    port = free_port()
+def radicale(root: Path, auth: bool = False, port: int | None = None) -> Server:
+    port = port or free_port()
     args = [sys.executable, "-m", "radicale", "--config", "",
             "--server-hosts", f"127.0.0.1:{port}",
             "--storage-filesystem-folder", str(root / "collections"), "--logging-level", "error"]
