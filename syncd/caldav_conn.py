@@ -106,7 +106,19 @@ def find_calendar(client: Any, settings: CalDavSettings, name: str | None, *,
                 raise ConfigError(f"no calendar named '{name}' on "
                                   f"{server_label(settings.url)}; check the name",
                                   key="calendar.busy_calendars") from None
-        cal = principal.make_calendar(name=name, supported_calendar_component_set=["VEVENT"])
+        try:
+            cal = principal.make_calendar(name=name,
+                                          supported_calendar_component_set=["VEVENT"])
+        except error.DAVError as exc:
+            status = getattr(exc, "status", None)
+            if str(status) == "401" or (str(status).startswith("5") and str(status) != "501"):
+                raise
+            # Google (and some hosted servers) cannot make calendars over CalDAV.
+            raise ConfigError(
+                f"{server_label(settings.url)} has no calendar named '{name}' and would not "
+                f"create one ({status or 'refused'}): create a calendar named '{name}' in the "
+                "calendar's own app or web page, or set calendar.calendar_url",
+                key="calendar.name") from None
         return str(cal.url)
 
 

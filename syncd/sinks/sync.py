@@ -18,6 +18,7 @@ The safety rails live here, once, for any store (CalDAV today):
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -274,7 +275,8 @@ class SyncEngine:
                 it.state = "synced"
                 self._save(it)
                 raise
-            self._forget(it.uid)  # its UIDs are never used again: the planner knows them
+            self.records.retire(it.event_uid)
+            self._forget(it.uid)
             return True
         assert s is not None
         if it is None or it.state == "creating":
@@ -308,10 +310,13 @@ class SyncEngine:
         uid = it.event_uid if it is not None else self.records.event_uid(s.uid)
         for attempt in range(2):
             ics = self._render(s, seq, now, uid)
-            rec = it or Item(s.uid, self.store.href_for(uid), None, None, seq, "creating", h,
-                             ics)
+            # The resource name is not the UID (as on iCloud): a name of its own, never
+            # derived from the UID and never read back as one.
+            href = self.store.href_for(f"syncd-{secrets.token_hex(8)}")
+            rec = it or Item(s.uid, href, None, None, seq, "creating", h, ics)
+            if attempt or rec.state != "creating" or not rec.href:
+                rec.href = href
             rec.remote_uid = None if uid == s.uid else uid
-            rec.href = self.store.href_for(uid)
             rec.state, rec.pending, rec.body, rec.sequence = "creating", h, ics, seq
             rec.start = s.start.isoformat()
             self._save(rec)  # the intent, before anything is sent
@@ -337,6 +342,7 @@ class SyncEngine:
                     # the same session under a UID that was never used.
                     log.info("%s: create of %s refused (%s): trying a fresh UID", self.name,
                              uid, exc.status)
+                    self.records.retire(uid)
                     uid = self.records.event_uid(s.uid, fresh=True)
                     continue
                 self._forget(rec.uid)

@@ -99,15 +99,25 @@ class Records:
         with self.state.transaction():
             self.state.put(f"sink:{self.name}", "uid_epoch", str(self.epoch() + 1))
 
+    def retire(self, event_uid: str) -> None:
+        """An event UID deleted or refused: never written again (Nextcloud's trash bin)."""
+        with self.state.transaction():
+            self.state.put(f"sink:{self.name}:retired", event_uid, "1")
+
+    def retired(self, event_uid: str) -> bool:
+        return self.state.get(f"sink:{self.name}:retired", event_uid) is not None
+
     def event_uid(self, session_uid: str, fresh: bool = False) -> str:
         """The UID a new event for ``session_uid`` carries; ``fresh`` for one never used."""
         base = session_uid.removesuffix(UID_DOMAIN)
         tag = self.installation()
         epoch = self.epoch()
-        suffix = f"-{tag}" + (f"-r{epoch}" if epoch else "")
-        if fresh:
-            suffix += f"-{secrets.token_hex(3)}"
-        return f"{base}{suffix}{UID_DOMAIN}"
+        uid = f"{base}-{tag}" + (f"-r{epoch}" if epoch else "") + UID_DOMAIN
+        while fresh or self.retired(uid):
+            fresh = False
+            uid = f"{base}-{tag}" + (f"-r{epoch}" if epoch else "") + \
+                f"-{secrets.token_hex(3)}{UID_DOMAIN}"
+        return uid
 
 
 def parse_event(text: str, uid: str):  # type: ignore[no-untyped-def]

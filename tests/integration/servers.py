@@ -175,3 +175,11 @@ def cyrus_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     server = start_server("cyrus", tmp_path_factory.mktemp("cyrus-only"))
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def radicale_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One real server behind a proxy that replays another server's answers."""
+    server = start_server("radicale", tmp_path_factory.mktemp("radicale-only"))
+    yield server
+    server.stop()

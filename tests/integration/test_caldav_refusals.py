@@ -51,17 +51,15 @@ def test_sabre_without_sync_collection_lists_etags_and_remembers(sabre_server, t
     assert set(user.events()) == {x.uid for x in sessions()} - {sessions()[1].uid}
 
 
-def test_a_501_to_the_sync_report_lists_etags(caldav_server, tmp_path):
-    if caldav_server.kind != "radicale":
-        pytest.skip("one real server behind the proxy is enough")
-    s = settings_for(caldav_server)
+def test_a_501_to_the_sync_report_lists_etags(radicale_server, tmp_path):
+    s = settings_for(radicale_server)
 
     def no_report(method, path, headers, body):
         if method == "REPORT" and b"sync-collection" in body:
             return 501, {"Content-Type": "text/plain"}, b"Not Implemented"
         return None
 
-    s, proxy, counter = proxied(caldav_server, s, no_report)
+    s, proxy, counter = proxied(radicale_server, s, no_report)
     try:
         sink = make_sink(s, tmp_path)
         _, push = cycle(sink, sessions())
@@ -134,11 +132,9 @@ def test_cyrus_expired_token_after_its_expiry_job(cyrus_server, tmp_path):
      b"<s:exception>Sabre\\DAV\\Exception\\InvalidSyncToken</s:exception><s:message>Invalid "
      b"or unknown sync token</s:message><d:valid-sync-token/></d:error>"),
 ], ids=["nextcloud-418", "baikal-403"])
-def test_replayed_token_rejections(caldav_server, tmp_path, answer):
-    if caldav_server.kind != "radicale":
-        pytest.skip("one real server behind the proxy is enough")
+def test_replayed_token_rejections(radicale_server, tmp_path, answer):
     status, ctype, body = answer
-    s = settings_for(caldav_server)
+    s = settings_for(radicale_server)
 
     def reject_tokens(method, path, headers, req):
         if method == "REPORT" and b"<D:sync-token></D:sync-token>" not in req \
@@ -148,13 +144,13 @@ def test_replayed_token_rejections(caldav_server, tmp_path, answer):
 
     sink = make_sink(s, tmp_path)
     cycle(sink, sessions())
-    User(caldav_server, s).move(sessions()[2].uid, 30)
-    s2, proxy, counter = proxied(caldav_server, s, reject_tokens)
+    User(radicale_server, s).move(sessions()[2].uid, 30)
+    s2, proxy, _counter = proxied(radicale_server, s, reject_tokens)
     try:
         pull, push = cycle(make_sink(s2, tmp_path), sessions())
         assert [(c.uid, c.pinned) for c in pull.changes] == [(sessions()[2].uid, True)]
         assert push.actions == []
-        assert len(User(caldav_server, s).events()) == 4
+        assert len(User(radicale_server, s).events()) == 4
     finally:
         proxy.shutdown()
 
@@ -185,10 +181,8 @@ def test_uids_are_unique_per_installation(cyrus_server, tmp_path):
     assert str(got[sessions()[0].uid].icalendar_component["UID"]) != taken
 
 
-def test_a_403_on_a_write_is_not_a_refused_login_and_heals(caldav_server, tmp_path):
-    if caldav_server.kind != "radicale":
-        pytest.skip("one real server behind the proxy is enough")
-    s = settings_for(caldav_server)
+def test_a_403_on_a_write_is_not_a_refused_login_and_heals(radicale_server, tmp_path):
+    s = settings_for(radicale_server)
     refuse = {"on": True}
 
     def no_puts(method, path, headers, body):
@@ -197,10 +191,10 @@ def test_a_403_on_a_write_is_not_a_refused_login_and_heals(caldav_server, tmp_pa
                 b'<?xml version="1.0"?><d:error xmlns:d="DAV:"><d:need-privileges/></d:error>')
         return None
 
-    s, proxy, _ = proxied(caldav_server, s, no_puts)
+    s, proxy, _ = proxied(radicale_server, s, no_puts)
     try:
         sink = make_sink(s, tmp_path)
-        pull, push = cycle(sink, sessions())
+        _pull, push = cycle(sink, sessions())
         assert push.actions == [], "nothing landed, nothing listed"
         assert len(push.warnings) == 4 and all("403" in w and "need-privileges" in w
                                                for w in push.warnings)
@@ -268,18 +262,16 @@ def test_calendar_recreated_by_the_user_is_refilled(caldav_server, tmp_path):
     assert set(user.events()) == {x.uid for x in sessions()}
 
 
-def test_status_says_the_calendar_was_replaced(caldav_server, tmp_path):
-    if caldav_server.kind != "radicale":
-        pytest.skip("the wording, once")
+def test_status_says_the_calendar_was_replaced(radicale_server, tmp_path):
     from syncd.cycle import run_cycle
     from tests.integration.test_caldav_cycle import config_for
 
-    s = settings_for(caldav_server)
-    config = config_for(caldav_server, s.username, s.name, busy=s.name)
+    s = settings_for(radicale_server)
+    config = config_for(radicale_server, s.username, s.name, busy=s.name)
     config = replace(config, caldav=replace(config.caldav, busy_calendars=()))
     state = State(tmp_path)
     run_cycle(config, state, NOW)
-    User(caldav_server, s).calendar().delete()
+    User(radicale_server, s).calendar().delete()
     run_cycle(config, state, NOW)
     comp = {c.name: c for c in state.components()}["sink:caldav"]
     assert "deleted or replaced" in (comp.detail or "")
