@@ -76,6 +76,7 @@ class CycleResult:
     errors: dict[str, str] = field(default_factory=dict)
     transient: bool = False
     unwritten: list[str] = field(default_factory=list)  # calendars whose writes failed
+    refused_login: list[str] = field(default_factory=list)  # an error the user must act on
 
     @property
     def next_session(self) -> Session | None:
@@ -159,6 +160,7 @@ def run_cycle(config: Config, state: State, now: datetime, *, dry_run: bool = Fa
     ``stop`` is asked between writes so a shutdown finishes the write in progress only."""
     errors: dict[str, str] = {}
     unwritten: list[str] = []  # calendars that failed: the changes are not in them yet
+    refused: list[str] = []  # of those, the ones that refused our login: the user must act
     srcs = build_sources(config, state) if sources is None else sources
     snks = build_sinks(config, state) if sinks is None else sinks
     # The first retry waits one interval at most: a short blip costs one missed cycle.
@@ -178,7 +180,8 @@ def run_cycle(config: Config, state: State, now: datetime, *, dry_run: bool = Fa
         try:
             report = sink.pull(now)
         except SyncdError as exc:
-            transient |= _sink_failed(sink, exc, comp, errors, dry_run, unwritten)
+            transient |= _sink_failed(sink, exc, comp, errors, dry_run, unwritten,
+                                      refused)
             continue
         ok_sinks.append(sink)
         reports.append(report)
@@ -193,7 +196,8 @@ def run_cycle(config: Config, state: State, now: datetime, *, dry_run: bool = Fa
         try:
             report = sink.push(p.sessions, now, dry_run, stop=stop)
         except SyncdError as exc:
-            transient |= _sink_failed(sink, exc, comp, errors, dry_run, unwritten)
+            transient |= _sink_failed(sink, exc, comp, errors, dry_run, unwritten,
+                                      refused)
             continue
         reports.append(report)
         if report.changes and not dry_run:
@@ -208,7 +212,8 @@ def run_cycle(config: Config, state: State, now: datetime, *, dry_run: bool = Fa
             notes = [w for r in reports if r.name == sink.name for w in r.warnings]
             comp.ok(detail="; ".join([f"{len(report.actions)} writes", *notes]))
     result = CycleResult(plan=p, changes=changes, reports=reports, errors=errors,
-                         transient=transient, unwritten=unwritten)
+                         transient=transient, unwritten=unwritten,
+                         refused_login=refused)
     if not dry_run:
         upcoming = result.next_session
         state.record_component("cycle", now, "; ".join(f"{k}: {v}" for k, v in errors.items())
@@ -219,16 +224,17 @@ def run_cycle(config: Config, state: State, now: datetime, *, dry_run: bool = Fa
 
 
 def _sink_failed(sink: Sink, exc: SyncdError, comp: Component, errors: dict[str, str],
-                 dry_run: bool, unwritten: list[str]) -> bool:
+                 dry_run: bool, unwritten: list[str], refused: list[str]) -> bool:
     """Record a calendar's failure, pull or push alike; True if worth retrying soon.
 
     A refused login is an error the user must act on; anything else is a warning."""
     errors[sink.name] = str(exc)
     unwritten.append(sink.name)
+    if isinstance(exc, AuthError):
+        refused.append(sink.name)
     # Shown once, by whoever called the cycle (the CLI's "syncd: caldav: ...", the daemon's
-    # journal line): logging it here as well printed every error twice.
-    log.debug("calendar %s failed (%s): %s", sink.name,
-              "login" if isinstance(exc, AuthError) else "other", exc)
+    # journal line at the priority ``refused`` implies): logged here too, it showed twice.
+    log.debug("calendar %s failed: %s", sink.name, exc)
     if not dry_run:
         comp.failed(str(exc), getattr(exc, "retry_after", None))
     return isinstance(exc, TransientError)

@@ -217,7 +217,9 @@ def _cycle(config: Config, state_dir: Path, dry_run: bool, stop: Any) -> dict[st
     for line in result.changes:
         log.info("%s", line)
     for name, err in result.errors.items():
-        log.warning("%s: %s", name, err)
+        # A refused login is an error (journalctl -p err); the rest heal by themselves.
+        log.log(logging.ERROR if name in result.refused_login else logging.WARNING,
+                "%s: %s", name, err)
     upcoming = result.next_session
     nxt = (f"{upcoming.title} {upcoming.start.astimezone(config.athlete.tz):%a %H:%M}"
            if upcoming else None)
