@@ -23,6 +23,7 @@ class Counter:
     def __init__(self) -> None:
         self.requests = 0
         self.bytes = 0
+        self.seen: list[str] = []  # "METHOD status bytes" of each request since take()
         self.lock = threading.Lock()
 
     def take(self) -> tuple[int, int]:
@@ -30,6 +31,7 @@ class Counter:
             out = (self.requests, self.bytes)
             self.requests = 0
             self.bytes = 0
+            self.seen = []
             return out
 
 
@@ -52,6 +54,7 @@ def start_proxy(upstream_port: int, delay: float = 0.0, intercept: Intercept | N
             canned = intercept(self.command, self.path, headers, body) if intercept else None
             if canned is not None:
                 status, out_headers, data = canned
+                answered = status
                 self.send_response(status)
                 for k, v in out_headers.items():
                     self.send_header(k, v)
@@ -61,17 +64,22 @@ def start_proxy(upstream_port: int, delay: float = 0.0, intercept: Intercept | N
                 resp = conn.getresponse()
                 data = resp.read()
                 conn.close()
+                answered = resp.status
                 self.send_response(resp.status, resp.reason)
                 for k, v in resp.getheaders():
                     if k.lower() not in ("transfer-encoding", "connection", "content-length"):
                         self.send_header(k, v)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            # Counted before the answer leaves: counted after, a client that read its answer
+            # and moved on could find its last request in the next measurement (the extra
+            # request issue 11 saw in "0 changes: 2 requests").
             head = len(self.requestline) + sum(len(k) + len(v) + 4 for k, v in headers.items())
             with counter.lock:
                 counter.requests += 1
                 counter.bytes += head + len(body) + len(data)
+                counter.seen.append(f"{self.command} {answered} {head + len(body) + len(data)}")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
 
         do_GET = do_PUT = do_DELETE = do_PROPFIND = do_REPORT = do_OPTIONS = _forward
         do_MKCALENDAR = do_PROPPATCH = do_POST = do_HEAD = _forward
