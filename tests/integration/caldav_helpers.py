@@ -114,3 +114,19 @@ def cycle(sink: CalDavSink, desired: list[Session], now: datetime = NOW):
 
 def tz() -> Any:
     return TZ
+
+
+def ops(report: Any) -> list[Any]:
+    return [a.op for a in report.actions]
+
+
+def proxied(server: Server, settings: CalDavSettings, intercept: Any) -> tuple[Any, Any, Any]:
+    """Settings that reach ``server`` through a proxy answering with ``intercept`` (a real
+    server behind it; the intercept replays what another server would answer)."""
+    from dataclasses import replace
+
+    from tests.proxy import start_proxy
+
+    proxy, counter = start_proxy(server.port, intercept=intercept)
+    url = settings.url.replace(f":{server.port}/", f":{proxy.server_address[1]}/")
+    return replace(settings, url=url), proxy, counter

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -163,23 +163,17 @@ def caldav_server(request: pytest.FixtureRequest,
     server.stop()
 
 
-@pytest.fixture(scope="session")
-def sabre_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    server = start_server("sabre", tmp_path_factory.mktemp("sabre-only"))
-    yield server
-    server.stop()
+def _only(kind: str) -> Callable[[pytest.TempPathFactory], Iterator[Server]]:
+    def fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+        server = start_server(kind, tmp_path_factory.mktemp(f"{kind}-only"))
+        yield server
+        server.stop()
+
+    fixture.__doc__ = f"One {kind} server for the tests about it alone."
+    return fixture
 
 
-@pytest.fixture(scope="session")
-def cyrus_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    server = start_server("cyrus", tmp_path_factory.mktemp("cyrus-only"))
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="session")
-def radicale_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """One real server behind a proxy that replays another server's answers."""
-    server = start_server("radicale", tmp_path_factory.mktemp("radicale-only"))
-    yield server
-    server.stop()
+sabre_server = pytest.fixture(scope="session", name="sabre_server")(_only("sabre"))
+cyrus_server = pytest.fixture(scope="session", name="cyrus_server")(_only("cyrus"))
+# one real server behind a proxy that replays another server's answers
+radicale_server = pytest.fixture(scope="session", name="radicale_server")(_only("radicale"))

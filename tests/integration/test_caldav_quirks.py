@@ -4,27 +4,24 @@ server behind a proxy that answers as the other server does (its status and body
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 import pytest
 from icalendar import Calendar
 
 from syncd.errors import ConfigError
 from syncd.sinks.base import Op
-from tests.integration.caldav_helpers import NOW, User, cycle, make_sink, sessions, settings_for
-from tests.proxy import start_proxy
+from tests.integration.caldav_helpers import (
+    NOW,
+    User,
+    cycle,
+    make_sink,
+    ops,
+    proxied,
+    sessions,
+    settings_for,
+)
 
 pytestmark = pytest.mark.integration
-
-
-def ops(report) -> list[Op]:
-    return [a.op for a in report.actions]
-
-
-def proxied(server, settings, intercept):
-    proxy, counter = start_proxy(server.port, intercept=intercept)
-    url = settings.url.replace(f":{server.port}/", f":{proxy.server_address[1]}/")
-    return replace(settings, url=url), proxy, counter
 
 
 def test_stored_objects_are_plain_events_with_names_of_their_own(caldav_server, tmp_path):

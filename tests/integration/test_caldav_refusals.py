@@ -14,21 +14,18 @@ from syncd.errors import AuthError
 from syncd.sinks.base import Op
 from syncd.sinks.sync_items import Records
 from syncd.state import State
-from tests.integration.caldav_helpers import NOW, User, cycle, make_sink, sessions, settings_for
-from tests.proxy import start_proxy
+from tests.integration.caldav_helpers import (
+    NOW,
+    User,
+    cycle,
+    make_sink,
+    ops,
+    proxied,
+    sessions,
+    settings_for,
+)
 
 pytestmark = pytest.mark.integration
-
-
-def ops(report) -> list[Op]:
-    return [a.op for a in report.actions]
-
-
-def proxied(server, settings, intercept):
-    """Settings that reach ``server`` through a proxy answering with ``intercept``."""
-    proxy, counter = start_proxy(server.port, intercept=intercept)
-    url = settings.url.replace(f":{server.port}/", f":{proxy.server_address[1]}/")
-    return replace(settings, url=url), proxy, counter
 
 
 def test_sabre_without_sync_collection_lists_etags_and_remembers(sabre_server, tmp_path):
