@@ -45,6 +45,15 @@ def build_machine(server: Server, root: Path) -> type[RuleBasedStateMachine]:
             self.in_doubt: set[str] = set()  # creates a crash left unknown
             self.synced = False
 
+        def learn(self, pull) -> None:  # type: ignore[no-untyped-def]
+            """What a completed pull declined: the user's delete, or a create a crash left
+            in doubt (it may never have been sent); nothing else."""
+            for ch in pull.changes:
+                if not ch.pinned:
+                    assert ch.uid in self.declined | self.in_doubt, f"{ch.uid} declined"
+                    self.declined.add(ch.uid)
+            self.in_doubt.clear()
+
         def data(self) -> dict[str, str]:
             return {u: o.data for u, o in self.user.events().items()}
 
@@ -57,14 +66,7 @@ def build_machine(server: Server, root: Path) -> type[RuleBasedStateMachine]:
 
         @rule()
         def sync(self) -> None:
-            pull = self.sink.pull(NOW)
-            for ch in pull.changes:
-                if not ch.pinned:
-                    # A decline is the user's delete, or a create a crash left in doubt
-                    # (it may never have been sent); nothing else.
-                    assert ch.uid in self.declined | self.in_doubt, f"{ch.uid} declined"
-                    self.declined.add(ch.uid)
-            self.in_doubt.clear()
+            self.learn(self.sink.pull(NOW))
             self.sink.push(list(self.desired.values()), NOW, dry_run=False)
             self.synced = True
 
@@ -75,7 +77,7 @@ def build_machine(server: Server, root: Path) -> type[RuleBasedStateMachine]:
             doomed = SyncEngine("caldav", Crashing(real, method, when),
                                 State(self.state_dir), "Europe/Berlin")
             try:
-                doomed.pull(NOW)
+                self.learn(doomed.pull(NOW))
                 doomed.push(list(self.desired.values()), NOW, dry_run=False)
             except Crash:
                 pass
