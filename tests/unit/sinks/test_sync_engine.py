@@ -271,3 +271,41 @@ def test_written_events_remember_their_start_and_older_rows_still_resolve(tmp_pa
     later = sessions()[1].end + timedelta(hours=1)
     _, push = run(eng, [], now=later)
     assert [a.uid for a in push.actions if a.op is Op.DELETE] == [s.uid for s in sessions()[2:]]
+
+
+def test_events_written_before_event_uids_keep_their_session_uid(tmp_path):
+    """Rows from before schema 4 have no event UID: their events carry the session's UID,
+    and an update keeps it (a new UID would be a new event in the user's calendar)."""
+    from icalendar import Calendar
+
+    store = MemoryStore()
+    eng = engine(store, tmp_path)
+    run(eng, sessions(1))
+    href = href_of(store, sessions(1)[0].uid)
+    old_text = store.items[href][1].replace(
+        str(next(iter(Calendar.from_ical(store.items[href][1]).walk("VEVENT")))["UID"]),
+        sessions(1)[0].uid)
+    store.user_put(href, old_text)  # as an older syncd wrote it
+    eng.state.db.execute("UPDATE sink_items SET remote_uid=NULL, etag=?",
+                         (store.items[href][0],))
+    pull, push = run(engine(store, tmp_path), sessions(1, shift_min=30))
+    assert pull.changes == [] and [a.op for a in push.actions] == [Op.UPDATE]
+    ev = next(iter(Calendar.from_ical(store.items[href][1]).walk("VEVENT")))
+    assert str(ev["UID"]) == sessions(1)[0].uid
+
+
+def test_event_uids_are_per_installation_and_never_reused(tmp_path):
+    from syncd.sinks.sync_items import Records
+
+    a = Records("caldav", State(tmp_path / "a"))
+    b = Records("caldav", State(tmp_path / "b"))
+    uid = "syncd-20261124-1@syncd"
+    assert a.event_uid(uid) == a.event_uid(uid), "stable within an installation"
+    assert a.event_uid(uid) != b.event_uid(uid)
+    assert a.event_uid(uid).startswith("syncd-20261124-1-") and a.event_uid(uid).endswith(
+        "@syncd")
+    first = a.event_uid(uid)
+    a.retire(first)
+    assert a.event_uid(uid) != first
+    assert a.event_uid(uid, fresh=True) not in (first, a.event_uid(uid))
+    assert first == f"syncd-20261124-1-{State(tmp_path / 'a').get('install', 'uid_tag')}@syncd"
