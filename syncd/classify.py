@@ -5,7 +5,8 @@ in order of trust, and the first signal that speaks decides:
 
 1. a race flag or race event type;
 2. Garmin's training-effect label and anaerobic training effect;
-3. the share of time in heart-rate zones 4-5;
+3. the share of time in heart-rate zones 4-5 (or, without zones, the average heart rate
+   against the maximum the watch knows);
 4. pace against the athlete's recent easy pace;
 5. duration or distance against the athlete's recent runs (long = at least 1.5× the median
    of the last 4 weeks, or 90 minutes or more);
@@ -38,6 +39,9 @@ LONG_FACTOR = 1.5
 ZONE45_SHARE = 0.25
 ANAEROBIC_TE = 2.0
 PACE_FACTOR = 1.10
+HR_SHARE = 0.85
+# A treadmill's or indoor run's speed comes from the wrist and is an estimate.
+ESTIMATED_SPEED = frozenset({"treadmill_running", "indoor_running"})
 
 # Built-in keywords (lowercase; matched as whole words or word prefixes). English, German,
 # French, Spanish, Italian and Dutch.
@@ -59,6 +63,15 @@ DEFAULT_KEYWORDS: dict[RunKind, tuple[str, ...]] = {
 }
 
 
+# Phrases that name a race without being one: a pace, a run before or after it, its week.
+NOT_RACE = re.compile(
+    r"(?:half[- ]?)?marathon[- ]?(?:pace|tempo|effort)|race[- ]?(?:pace|week|effort)"
+    r"|(?:after|post|before|pre)[- ](?:the |a |my |your )?(?:race|marathon|parkrun)"
+    r"|(?:halb)?marathontempo|wettkampftempo|renntempo|nach dem (?:wettkampf|rennen)"
+    r"|allure (?:semi-)?marathon|ritmo (?:de )?(?:marat[oó]n|carrera|gara)"
+    r"|(?:después de|despues de) la carrera|dopo la gara|na de wedstrijd")
+
+
 @dataclass(frozen=True)
 class Evidence:
     title: str = ""
@@ -71,6 +84,16 @@ class Evidence:
     te_label: str | None = None
     anaerobic_te: float | None = None
     hr_zone_s: tuple[float, ...] = ()
+    avg_hr: float | None = None
+    max_hr: float | None = None
+
+    @property
+    def richness(self) -> int:
+        """How many signals this record carries: of two copies of one run, the richer wins."""
+        return sum(bool(x) for x in (
+            self.title.strip(), self.description.strip(), self.is_race, self.duration_s,
+            self.distance_m, self.avg_speed, self.te_label, self.anaerobic_te is not None,
+            self.hr_zone_s, self.avg_hr))
 
 
 @dataclass(frozen=True)
@@ -130,10 +153,12 @@ def classify(e: Evidence, history: History | None = None,
         if share >= ZONE45_SHARE:
             return RunKind.QUALITY, f"{share:.0%} of the time in HR zones 4-5"
         return RunKind.EASY, f"{share:.0%} of the time in HR zones 4-5"
+    if e.avg_hr and e.max_hr and e.avg_hr >= HR_SHARE * e.max_hr:
+        return RunKind.QUALITY, (f"average HR {e.avg_hr:.0f} is {e.avg_hr / e.max_hr:.0%} "
+                                 f"of your maximum {e.max_hr:.0f}")
     easy = history.easy_speed
-    # A treadmill's speed comes from the wrist and is an estimate: not trusted for pace.
     if (e.avg_speed and easy and (e.duration_s or 0) >= 15 * 60
-            and e.type_key != "treadmill_running" and e.avg_speed >= easy * PACE_FACTOR):
+            and e.type_key not in ESTIMATED_SPEED and e.avg_speed >= easy * PACE_FACTOR):
         return RunKind.QUALITY, (f"pace {_pace(e.avg_speed)} is faster than your easy "
                                  f"pace {_pace(easy)}")
     kw = _keyword(e, keywords or Keywords())
@@ -160,11 +185,19 @@ def _keyword(e: Evidence, keywords: Keywords) -> tuple[RunKind, str] | None:
     text = f"{e.title} {e.description}".lower()
     if not text.strip():
         return None
+    # "Marathon pace", "after the race": a race named, but the run is not one.
+    not_race = NOT_RACE.sub(" ", text)
     for kind in (RunKind.RACE, RunKind.QUALITY, RunKind.LONG, RunKind.EASY):
         for word in keywords.by_kind.get(kind, ()):
-            if re.search(r"(?<![\w])" + re.escape(word), text):
+            if _matches(word, not_race if kind is RunKind.RACE else text):
                 return kind, f"title says '{word}'"
     return None
+
+
+def _matches(word: str, text: str) -> bool:
+    """A whole word or a word's start. A repetition ("x800") may follow its count: "6x800m"."""
+    before = r"(?<![^\W\d])" if re.match(r"x\d", word) else r"(?<![\w])"
+    return re.search(before + re.escape(word), text) is not None
 
 
 def _pace(speed: float) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from syncd.context import Context
-from syncd.errors import ExitCode, SyncdError
+from syncd.errors import ConfigError, ExitCode, SyncdError
 
 log = logging.getLogger("syncd")
 
@@ -35,6 +35,15 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             ctx.exit(int(exc.exit_code))
         except KeyboardInterrupt:
             ctx.exit(130)
+        except BrokenPipeError:
+            # `syncd plan | head`: the reader left; say nothing more to it.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(141)
+        except (click.Abort, EOFError):
+            # A prompt that met the end of its input (a pipe, a unit without a terminal).
+            click.echo("syncd: no answer at the prompt (input closed); run this command in a "
+                       "terminal", err=True)
+            ctx.exit(int(ExitCode.USAGE))
         except Exception as exc:
             if verbosity >= 2:
                 raise
@@ -61,6 +70,9 @@ def setup_logging(verbosity: int) -> None:
     root.setLevel(level)
     for noisy in ("urllib3", "caldav", "garminconnect", "curl_cffi"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+    from syncd.logs import LibraryFilter
+
+    handler.addFilter(LibraryFilter(verbosity))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -73,31 +85,41 @@ def setup_logging(verbosity: int) -> None:
 @click.option("--now", metavar="ISO-8601", help="Act as if it were this moment (replay).")
 @click.option("-v", "--verbose", count=True, help="More logging (-vv: debug).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors.")
+@click.option("--dry-run", is_flag=True,
+              help="Show what any command would write; write nothing (state included).")
 @click.version_option(package_name="syncd")
 @click.pass_context
 def main(ctx: click.Context, config_path: str | None, state_dir: str | None, now: str | None,
-         verbose: int, quiet: bool) -> None:
+         verbose: int, quiet: bool, dry_run: bool) -> None:
     """Plan strength sessions around your runs and write them into your calendar."""
     verbosity = -1 if quiet else verbose
     setup_logging(verbosity)
-    ctx.obj = Context(config_path, state_dir, now, verbosity)
+    ctx.obj = Context(config_path, state_dir, now, verbosity, dry_run=dry_run)
 
 
 @main.command()
 @click.option("--once", is_flag=True, help="Run one cycle and exit (default: keep running).")
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option("--force", is_flag=True,
+              help="With --once: call every source and calendar now, even one backing off.")
 @click.pass_obj
 @handle_errors
-def run(obj: Context, once: bool, dry_run: bool) -> None:
+def run(obj: Context, once: bool, dry_run: bool, force: bool) -> None:
     """Sync: read runs, re-plan, write the sessions to the calendars."""
+    dry_run = dry_run or obj.dry_run
     if not once:
+        if obj.now_text:
+            raise ConfigError("--now replays one moment: use it with `syncd run --once` or "
+                              "`syncd plan`; the daemon always runs at the real time")
         from syncd.daemon import run_daemon
 
         sys.exit(run_daemon(obj.config_path, obj.state_dir, obj.verbosity, dry_run=dry_run))
     from syncd.commands import run_once
 
-    code = run_once(obj.config, obj.state(), obj.now(), dry_run=dry_run, echo=click.echo,
-                    quiet=obj.verbosity < 0)
+    # A dry run works on a copy of the state: it writes nothing, not even a new state file.
+    code = run_once(obj.config, obj.state(scratch=dry_run), obj.now(), dry_run=dry_run,
+                    echo=click.echo, quiet=obj.verbosity < 0, verbose=obj.verbosity > 0,
+                    force=force)
     sys.exit(int(code))
 
 
@@ -113,7 +135,7 @@ def plan(obj: Context, as_json: bool, explain: str | None, days: int | None) -> 
     """Show the plan for the coming days (writes nothing)."""
     from syncd.commands import show_plan
 
-    sys.exit(int(show_plan(obj.config, obj.state(), obj.now(), as_json=as_json,
+    sys.exit(int(show_plan(obj.config, obj.state(scratch=True), obj.now(), as_json=as_json,
                            explain=explain, days=days, echo=click.echo)))
 
 
@@ -159,3 +181,33 @@ def status(obj: Context) -> None:
     from syncd.commands import show_status
 
     sys.exit(int(show_status(obj, echo=click.echo)))
+
+
+@main.group()
+def feed() -> None:
+    """The live ICS feed that calendar apps subscribe to."""
+
+
+@feed.command("rotate-token")
+@click.pass_obj
+@handle_errors
+def feed_rotate_token(obj: Context) -> None:
+    """Make a new secret for the feed URL; the old URL stops working at once."""
+    from syncd.feed.control import rotate_token
+    from syncd.state import resolve_state_dir
+
+    for line in rotate_token(obj.config, resolve_state_dir(obj.state_dir)):
+        click.echo(line)
+
+
+@main.command()
+@click.option("--no-write", is_flag=True,
+              help="Do not create and delete a probe event in the calendar (then write "
+                   "permission is asked, ETags and time zones are not tested).")
+@click.pass_obj
+@handle_errors
+def doctor(obj: Context, no_write: bool) -> None:
+    """Check the config, state, calendars, clock, Garmin login and feed; one line each."""
+    from syncd.doctor import run_doctor
+
+    sys.exit(int(run_doctor(obj, click.echo, write_probe=not no_write)))

@@ -5,7 +5,9 @@ Kept apart from ``cli.py`` so tests and the daemon call the same code without cl
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -15,12 +17,16 @@ from syncd.state import State
 
 if TYPE_CHECKING:
     from syncd.context import Context
+    from syncd.cycle import CycleResult
 
 Echo = Callable[..., Any]
 
 
 def run_once(config: Config, state: State, now: datetime, *, dry_run: bool, echo: Echo,
-             quiet: bool = False) -> ExitCode:
+             quiet: bool = False, verbose: bool = False, force: bool = False) -> ExitCode:
+    """One cycle. It honours the backoff the last runs left (a 429's Retry-After, a refused
+    login's pause) like the daemon does, so a timer cannot hammer a server; ``force``
+    calls everything now."""
     from syncd.cycle import run_cycle
     from syncd.render import plan_table
 
@@ -28,37 +34,89 @@ def run_once(config: Config, state: State, now: datetime, *, dry_run: bool, echo
         target = config.ics.path if config.ics else "nowhere"
         echo(f"No config file found: using the built-in demo runner and writing {target}.\n"
              "Create ~/.config/syncd/config.toml (see `syncd config sample`) for your own.\n")
-    result = run_cycle(config, state, now, dry_run=dry_run)
+    before = {c.name: c for c in state.components()}
+    with _said_below():
+        result = run_cycle(config, state, now, dry_run=dry_run, honour_backoff=not force)
     if not quiet:
-        head = "Would change (dry run):" if dry_run else "Changes:"
-        if result.unwritten and not dry_run:
-            # The plan changed, but not every calendar: never list moves as done.
-            head = (f"Planned, not yet written to {', '.join(result.unwritten)} (see the "
-                    "error below; syncd writes them on the next run):")
-        echo(head if result.changes else "No session changed.")
-        for line in result.changes:
-            echo(f"  {line}")
-        for report in result.reports:
-            acts = report.actions
-            if not acts and not report.changes:
-                continue
-            target = ""
-            if report.name == "ics" and config.ics is not None:
-                target = f" → {config.ics.path}"
-            verb = "would" if dry_run else "did"
-            echo(f"{report.name}{target}: {verb} {len(acts)} "
-                 f"write{'s' if len(acts) != 1 else ''}")
-            for a in acts:
-                echo(f"  {a.describe(config.athlete.timezone)}")
-            for w in report.warnings:
-                echo(f"  warning: {w}")
+        for line in change_report(config, result, dry_run=dry_run, verbose=verbose):
+            echo(line)
         echo("")
         echo(plan_table(result.plan, config.horizon_days))
+    if config.ics is None and config.caldav is None and config.feed is None:
+        echo(f"syncd: {config.origin}: no calendar to write to, so nothing was written; set "
+             "[ics] path, [calendar] url or [feed] listen (see `syncd config sample`)",
+             err=True)
     for name, err in result.errors.items():
-        echo(f"syncd: {name}: {err}", err=True)
+        # -q (the timer's unit, every few minutes): a failure is said when it starts or
+        # changes, not again on every run it lasts.
+        if not quiet or _is_new(before, name, err):
+            echo(f"syncd: {name}: {err}", err=True)
     if result.errors:
         return ExitCode.TRANSIENT if result.transient else ExitCode.FAILURE
     return ExitCode.OK
+
+
+@contextmanager
+def _said_below() -> Iterator[None]:
+    """`run --once` says each failing source or calendar once, as its "syncd: NAME: ..."
+    line: the cycle's own log line of the same failure (the journal's, for the daemon) is
+    held back meanwhile, or every error showed twice."""
+
+    class SaidBelow(logging.Filter):
+        def filter(self, record: logging.LogRecord) -> bool:
+            args = record.args if isinstance(record.args, tuple) else ()
+            return not (record.name == "syncd.cycle" and record.levelno >= logging.WARNING
+                        and record.msg == "%s: %s" and args
+                        and str(args[0]).startswith(("calendar ", "source ")))
+
+    flt = SaidBelow()
+    handlers = logging.getLogger().handlers
+    for h in handlers:
+        h.addFilter(flt)
+    try:
+        yield
+    finally:
+        for h in handlers:
+            h.removeFilter(flt)
+
+
+def _is_new(before: dict[str, Any], name: str, error: str) -> bool:
+    """Not the failure the last run already had (itself, or a backoff that names it)."""
+    old = before.get(f"source:{name}") or before.get(f"sink:{name}")
+    return old is None or not old.failures or not old.last_error or old.last_error not in error
+
+
+def change_report(config: Config, result: CycleResult, *, dry_run: bool,
+                  verbose: bool) -> list[str]:
+    """What changed in the plan, then what each calendar got: each change said once.
+
+    A calendar's writes are listed one by one only when the plan's changes do not already
+    tell them (a repair of an edited file, a first write of an unchanged plan) or with -v;
+    a calendar that could not be reached is said, so "no change" never hides it."""
+    lines: list[str] = []
+    if result.changes:
+        lines.append("Would change (dry run):" if dry_run else "Changes:")
+        lines += [f"  {line}" for line in result.changes]
+    else:
+        lines.append("The plan did not change.")
+    verb = "would write" if dry_run else "wrote"
+    for report in result.reports:
+        acts = report.actions
+        if not acts and not report.changes and not report.warnings:
+            continue
+        target = f" → {config.ics.path}" if report.name == "ics" and config.ics else ""
+        if acts:
+            lines.append(f"{report.name}{target}: {verb} {len(acts)} "
+                         f"event{'s' if len(acts) != 1 else ''}")
+            if verbose or not result.changes:
+                lines += [f"  {a.describe(config.athlete.timezone)}" for a in acts]
+        elif report.warnings:
+            lines.append(f"{report.name}{target}:")
+        lines += [f"  warning: {w}" for w in report.warnings]
+    for name in result.failed_sinks:
+        lines.append(f"{name}: not reached (the error is below); it gets the changes once "
+                     "it can be reached")
+    return lines
 
 
 def show_plan(config: Config, state: State, now: datetime, *, as_json: bool,
@@ -110,6 +168,7 @@ def garmin_login(obj: Context, email: str | None, echo: Echo) -> ExitCode:
     from syncd.sources.garmin_client import interactive_login, token_path
     from syncd.state import ensure_private_dir, resolve_state_dir
 
+    # Not obj.state_path(): a login made before the config exists is for the real one.
     directory = resolve_state_dir(obj.state_dir)
     ensure_private_dir(directory)
     api_url = obj.config.garmin.api_url if obj.config.garmin else None

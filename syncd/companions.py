@@ -38,7 +38,16 @@ class Companion(Protocol):
 
 def companions_for(config: Config, state_dir: Path) -> list[Companion]:
     """The companions a config asks for. Each module is imported only when used."""
-    return []
+    out: list[Companion] = []
+    if config.feed is not None:
+        from syncd.feed.server import FeedServer
+
+        out.append(FeedServer(config.feed, state_dir))
+    if config.mqtt is not None:
+        from syncd.mqtt.companion import MqttCompanion
+
+        out.append(MqttCompanion(config, state_dir))
+    return out
 
 
 def run_all(companions: list[Companion], what: str, *args: Any) -> None:

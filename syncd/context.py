@@ -7,6 +7,7 @@ without importing the command line that imports them.
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from syncd.errors import ConfigError
@@ -16,10 +17,21 @@ if TYPE_CHECKING:
     from syncd.state import State
 
 
+def state_dir_for(config: Config, explicit: str | None) -> Path:
+    """The state folder; the built-in demo keeps its own beneath it, so a first real run
+    does not take the demo's sessions for its own to move or remove."""
+    from syncd.config.loader import EMBEDDED
+    from syncd.state import resolve_state_dir
+
+    base = resolve_state_dir(explicit)
+    return base / "demo" if config.origin == EMBEDDED else base
+
+
 class Context:
     def __init__(self, config_path: str | None, state_dir: str | None, now: str | None,
-                 verbosity: int) -> None:
+                 verbosity: int, dry_run: bool = False) -> None:
         self.config_path = config_path
+        self.dry_run = dry_run
         self.state_dir = state_dir
         self.now_text = now
         self.verbosity = verbosity
@@ -46,7 +58,10 @@ class Context:
                               f"2026-11-24T07:30+01:00, got {self.now_text!r}") from None
         return value if value.tzinfo else value.replace(tzinfo=tz)
 
-    def state(self, *, readonly: bool = False) -> State:
-        from syncd.state import State, resolve_state_dir
+    def state_path(self) -> Path:
+        return state_dir_for(self.config, self.state_dir)
 
-        return State(resolve_state_dir(self.state_dir), readonly=readonly)
+    def state(self, *, readonly: bool = False, scratch: bool = False) -> State:
+        from syncd.state import State
+
+        return State(self.state_path(), readonly=readonly, scratch=scratch)

@@ -20,6 +20,7 @@ from syncd.model import Session, SessionStatus
 from syncd.planner import Plan, PlanInputs, plan
 from syncd.sinks.base import Sink, SinkReport
 from syncd.sources.base import FetchWindow, Observations, Source
+from syncd.sources.merge import merge_runs, merge_strength
 from syncd.state import State
 
 log = logging.getLogger(__name__)
@@ -75,8 +76,7 @@ class CycleResult:
     reports: list[SinkReport] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)
     transient: bool = False
-    unwritten: list[str] = field(default_factory=list)  # calendars whose writes failed
-    refused_login: list[str] = field(default_factory=list)  # an error the user must act on
+    failed_sinks: list[str] = field(default_factory=list)  # calendars not reached
 
     @property
     def next_session(self) -> Session | None:
@@ -115,13 +115,15 @@ def gather(sources: list[Source], window: FetchWindow, state: State | None,
         why = comp.waiting()
         if why is None:
             try:
-                obs = obs.merge(source.fetch(window))
+                got = source.fetch(window)
+                log.info("source %s: %s", source.name, got.summary())
+                obs = obs.merge(got)
                 comp.ok()
                 continue
             except SyncdError as exc:
                 transient |= isinstance(exc, TransientError)
                 why = str(exc)
-                log.warning("source %s: %s", source.name, exc)
+                _log_failure(comp, f"source {source.name}", exc)
                 comp.failed(why, getattr(exc, "retry_after", None))
         else:
             transient = True
@@ -130,6 +132,9 @@ def gather(sources: list[Source], window: FetchWindow, state: State | None,
         cached = getattr(source, "cached", None)
         if callable(cached):
             obs = obs.merge(cached(window))
+    # Garmin and the watch's folder report the same runs: each activity counts once.
+    obs = replace(obs, completed_runs=tuple(merge_runs(obs.completed_runs)),
+                  strength=tuple(merge_strength(obs.strength)))
     return obs, transient
 
 
@@ -143,11 +148,13 @@ def plan_inputs(config: Config, obs: Observations, published: list[Session],
 
 
 def make_plan(config: Config, state: State, now: datetime,
-              sources: list[Source] | None = None) -> CycleResult:
-    """Plan without touching any calendar (``syncd plan``)."""
+              sources: list[Source] | None = None, honour_backoff: bool = True
+              ) -> CycleResult:
+    """Plan without touching any calendar (``syncd plan``). A source still backing off
+    (after a 429, a refused login) is not called: its cache answers."""
     errors: dict[str, str] = {}
     srcs = build_sources(config, state) if sources is None else sources
-    obs, transient = gather(srcs, fetch_window(config, now), state, errors)
+    obs, transient = gather(srcs, fetch_window(config, now), state, errors, honour_backoff)
     p = plan(plan_inputs(config, obs, state.sessions(), state.known_uids()), now)
     return CycleResult(plan=p, errors=errors, transient=transient)
 
@@ -159,8 +166,6 @@ def run_cycle(config: Config, state: State, now: datetime, *, dry_run: bool = Fa
     """One cycle. ``honour_backoff`` skips components still backing off (the daemon);
     ``stop`` is asked between writes so a shutdown finishes the write in progress only."""
     errors: dict[str, str] = {}
-    unwritten: list[str] = []  # calendars that failed: the changes are not in them yet
-    refused: list[str] = []  # of those, the ones that refused our login: the user must act
     srcs = build_sources(config, state) if sources is None else sources
     snks = build_sinks(config, state) if sinks is None else sinks
     # The first retry waits one interval at most: a short blip costs one missed cycle.
@@ -171,24 +176,29 @@ def run_cycle(config: Config, state: State, now: datetime, *, dry_run: bool = Fa
     published = {s.uid: s for s in state.sessions()}
     reports: list[SinkReport] = []
     ok_sinks: list[Sink] = []
+    failed: list[str] = []
     for sink in snks:
         comp = Component(state, f"sink:{sink.name}", now, honour_backoff and not dry_run, first)
         if (why := comp.waiting()) is not None:
             errors[sink.name] = why
+            failed.append(sink.name)
             transient = True
             continue
         try:
             report = sink.pull(now)
         except SyncdError as exc:
-            transient |= _sink_failed(sink, exc, comp, errors, dry_run, unwritten,
-                                      refused)
+            transient |= _sink_failed(sink, exc, comp, errors, failed, dry_run)
             continue
+        log.info("calendar %s: read; %d of your edits to take in", sink.name,
+                 len(report.changes))
         ok_sinks.append(sink)
         reports.append(report)
         _take_user_changes(published, report)
 
     p = plan(plan_inputs(config, obs, list(published.values()), state.known_uids()), now)
     changes = describe_changes(list(published.values()), p, now)
+    log.info("planned %d sessions (phase %s), %d changed", len(p.sessions), p.phase.value,
+             len(changes))
     if not dry_run:
         _persist(state, published, p, now)
     for sink in ok_sinks:
@@ -196,9 +206,12 @@ def run_cycle(config: Config, state: State, now: datetime, *, dry_run: bool = Fa
         try:
             report = sink.push(p.sessions, now, dry_run, stop=stop)
         except SyncdError as exc:
-            transient |= _sink_failed(sink, exc, comp, errors, dry_run, unwritten,
-                                      refused)
+            transient |= _sink_failed(sink, exc, comp, errors, failed, dry_run)
             continue
+        log.info("calendar %s: %d writes%s", sink.name, len(report.actions),
+                 " (dry run)" if dry_run else "")
+        for a in report.actions:
+            log.debug("calendar %s: %s", sink.name, a.describe(config.athlete.timezone))
         reports.append(report)
         if report.changes and not dry_run:
             # A write that found the event deleted (404) or edited (412) tells of the user.
@@ -212,8 +225,7 @@ def run_cycle(config: Config, state: State, now: datetime, *, dry_run: bool = Fa
             notes = [w for r in reports if r.name == sink.name for w in r.warnings]
             comp.ok(detail="; ".join([f"{len(report.actions)} writes", *notes]))
     result = CycleResult(plan=p, changes=changes, reports=reports, errors=errors,
-                         transient=transient, unwritten=unwritten,
-                         refused_login=refused)
+                         transient=transient, failed_sinks=failed)
     if not dry_run:
         upcoming = result.next_session
         state.record_component("cycle", now, "; ".join(f"{k}: {v}" for k, v in errors.items())
@@ -223,18 +235,26 @@ def run_cycle(config: Config, state: State, now: datetime, *, dry_run: bool = Fa
     return result
 
 
+def _log_failure(comp: Component, what: str, exc: SyncdError,
+                 level: int = logging.WARNING) -> None:
+    """Say a failure when it starts or changes, not on every cycle it lasts: a rejected
+    login is one line, not one every few minutes (``syncd status`` shows it meanwhile)."""
+    before = comp.state.component(comp.name) if comp.state is not None else None
+    if before is not None and before.failures and before.last_error == str(exc):
+        log.info("%s: still %s", what, exc)
+        return
+    log.log(level, "%s: %s", what, exc)
+
+
 def _sink_failed(sink: Sink, exc: SyncdError, comp: Component, errors: dict[str, str],
-                 dry_run: bool, unwritten: list[str], refused: list[str]) -> bool:
+                 failed: list[str], dry_run: bool) -> bool:
     """Record a calendar's failure, pull or push alike; True if worth retrying soon.
 
     A refused login is an error the user must act on; anything else is a warning."""
     errors[sink.name] = str(exc)
-    unwritten.append(sink.name)
-    if isinstance(exc, AuthError):
-        refused.append(sink.name)
-    # Shown once, by whoever called the cycle (the CLI's "syncd: caldav: ...", the daemon's
-    # journal line at the priority ``refused`` implies): logged here too, it showed twice.
-    log.debug("calendar %s failed: %s", sink.name, exc)
+    failed.append(sink.name)
+    _log_failure(comp, f"calendar {sink.name}", exc, logging.ERROR if isinstance(exc, AuthError)
+                 else logging.WARNING)
     if not dry_run:
         comp.failed(str(exc), getattr(exc, "retry_after", None))
     return isinstance(exc, TransientError)

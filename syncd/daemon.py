@@ -72,14 +72,15 @@ def install_handlers(flags: Flags) -> None:
 def run_daemon(config_path: str | None, state_dir: str | None, verbosity: int, *,
                dry_run: bool = False) -> int:
     from syncd.config.loader import load_config
-    from syncd.state import State, resolve_state_dir
+    from syncd.context import state_dir_for
+    from syncd.state import State
 
     flags = Flags()
     install_handlers(flags)
     notifier = Notifier()
     try:
         config = load_config(config_path)
-        directory = resolve_state_dir(state_dir)
+        directory = state_dir_for(config, state_dir)
         State(directory).close()  # create and migrate it once, before any child runs
     except SyncdError as exc:
         print(f"syncd: {exc}", flush=True, file=sys.stderr)
@@ -216,21 +217,18 @@ def _cycle(config: Config, state_dir: Path, dry_run: bool, stop: Any) -> dict[st
         state.close()
     for line in result.changes:
         log.info("%s", line)
-    for name, err in result.errors.items():
-        # A refused login is an error (journalctl -p err); the rest heal by themselves.
-        log.log(logging.ERROR if name in result.refused_login else logging.WARNING,
-                "%s: %s", name, err)
+    for name, err in result.errors.items():  # said when it started, by the cycle
+        log.debug("%s: %s", name, err)
     upcoming = result.next_session
     nxt = (f"{upcoming.title} {upcoming.start.astimezone(config.athlete.tz):%a %H:%M}"
            if upcoming else None)
     return {"ok": not result.errors, "errors": result.errors, "next": nxt,
-            "changes": len(result.changes)}
+            "changes": len(result.changes), "phase": result.plan.phase.value}
 
 
 def _sleep(seconds: float, flags: Flags, notifier: Notifier) -> None:
     """Sleep until the next cycle or a signal, waking only to feed the watchdog."""
     step = max(0.5, notifier.watchdog_s / 2) if notifier.watchdog_s else seconds
-    flags.wake.clear()
     remaining = seconds
     while remaining > 0 and not (flags.stop or flags.reload):
         notifier.watchdog()
@@ -238,6 +236,9 @@ def _sleep(seconds: float, flags: Flags, notifier: Notifier) -> None:
         if flags.wake.wait(chunk):
             break
         remaining -= chunk
+    # Cleared here, not on entry: a wake that came during the cycle ("sync now") ends this
+    # sleep at once instead of being lost.
+    flags.wake.clear()
     notifier.watchdog()
 
 

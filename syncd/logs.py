@@ -18,6 +18,28 @@ PRIORITY = {
 }
 
 
+class LibraryFilter(logging.Filter):
+    """Keep the libraries' own logging out of syncd's log unless asked for (-vv).
+
+    syncd turns every library error into one line that says what to do; the library's
+    ``logger.exception`` of the same failure would add a traceback at ERROR, even under
+    ``-q``. With ``-v`` their warnings show, as warnings and without tracebacks.
+    """
+
+    def __init__(self, verbosity: int) -> None:
+        super().__init__()
+        self.verbosity = verbosity
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name == "syncd" or record.name.startswith("syncd.") or self.verbosity >= 2:
+            return True
+        if self.verbosity < 1 or record.levelno < logging.WARNING:
+            return False
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        record.exc_info, record.exc_text = None, None
+        return True
+
+
 class JournalFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         prio = PRIORITY.get(record.levelno, 6)

@@ -8,7 +8,7 @@ timezone-aware; local dates are computed in the athlete's zone by the code that 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -88,10 +88,12 @@ class Run:
     reason: str = ""
     time_known: bool = True
     distance_m: float | None = None
+    detail: int = 0  # how many signals its source had (``Evidence.richness``): richer wins
 
     @property
     def duration(self) -> timedelta:
-        return self.end - self.start
+        # Real time: two readings that share a ZoneInfo subtract as wall-clock times.
+        return self.end.astimezone(UTC) - self.start.astimezone(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +173,8 @@ class Session:
 
     @property
     def duration_min(self) -> int:
-        return int((self.end - self.start).total_seconds() // 60)
+        # Real minutes, also on the night the clocks change.
+        return int((self.end.astimezone(UTC) - self.start.astimezone(UTC)).total_seconds() // 60)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,13 +6,17 @@ The JSON field names are a contract with other tools: keep them.
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from syncd.model import Session, SessionStatus
 from syncd.planner import Plan
+from syncd.planner.rule_names import legend
 from syncd.planner.slots import summarise_rejections
+
+RUNS_WIDTH = 40
 
 
 def plan_json(p: Plan) -> str:
@@ -42,7 +46,7 @@ def plan_table(p: Plan, days: int) -> str:
     today = p.now.astimezone(tz).date()
     lines = [f"syncd plan · now {p.now.astimezone(tz):%a %d %b %Y %H:%M} ({p.timezone}) · "
              f"phase {p.phase.value}", ""]
-    lines.append(f"{'Day':<11} {'Runs':<40} Session")
+    lines.append(f"{'Day':<11} {'Runs':<{RUNS_WIDTH}} Session")
     for i in range(days):
         d = today + timedelta(days=i)
         report = p.report(d)
@@ -56,14 +60,25 @@ def plan_table(p: Plan, days: int) -> str:
             block = next((r for _, rs in report.kinds for r in rs if r.rule in ("R5", "R6")),
                          None)
             sess_txt = [f"— ({block.text()})" if block else "—"]
+        run_txt = [part for t in run_txt for part in _wrap(t, RUNS_WIDTH)]
         for j in range(max(len(run_txt), len(sess_txt))):
             left = f"{d:%a %d %b}" if j == 0 else ""
             r = run_txt[j] if j < len(run_txt) else ""
             s = sess_txt[j] if j < len(sess_txt) else ""
-            lines.append(f"{left:<11} {r[:40]:<40} {s}")
+            lines.append(f"{left:<11} {r:<{RUNS_WIDTH}} {s}".rstrip())
+    codes = set(re.findall(r"\b(?:[RG]\d{1,2}|DST)\b", "\n".join(lines[3:])))
+    if codes:
+        lines += ["", "Rules and goals:", *legend(codes)]
     if p.warnings:
         lines += ["", "Warnings:"] + [f"  - {w}" for w in p.warnings]
     return "\n".join(lines)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """A long run title goes on over the next lines rather than being cut."""
+    import textwrap
+
+    return textwrap.wrap(text, width, subsequent_indent="  ") or [""]
 
 
 def _session_cell(s: Session, tz: ZoneInfo) -> str:
@@ -93,6 +108,8 @@ def explain_day(p: Plan, day: date) -> str:
     if session is not None:
         lines.append(f"  {_session_cell(session, tz)}")
         lines.append(f"  {session.explanation}")
+        lines += [f"  {line}" for line in session.warmup.splitlines()]
+        lines += [f"  {i}. {e.describe()}" for i, e in enumerate(session.exercises, 1)]
     else:
         lines.append("  none")
     if report.kinds:

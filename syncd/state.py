@@ -73,8 +73,13 @@ def resolve_state_dir(explicit: str | None, env: dict[str, str] | None = None) -
 
 
 def ensure_private_dir(path: Path) -> None:
+    """Make the folder 0700; folders it must create above it are made 0700 too (the demo's
+    state lives beneath the real one, which must not appear world-readable)."""
     try:
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        missing = [p for p in (path, *path.parents) if not p.exists()]
+        for p in reversed(missing):
+            p.mkdir(mode=0o700, exist_ok=True)
+            os.chmod(p, 0o700)
         os.chmod(path, 0o700)
     except OSError as exc:
         raise ConfigError(f"cannot create the state directory: {exc.strerror}; choose another "
@@ -92,14 +97,43 @@ class ComponentStatus:
     detail: str | None
 
 
+def _open_readonly(path: Path) -> sqlite3.Connection:
+    """Open for reading only, creating no file. With no write-ahead log beside the database
+    nobody is writing it, and it is read as immutable (no -wal/-shm files made, which also
+    works in a folder we may not write). With a log present a daemon has it open: read
+    through the log, whose files exist already."""
+    if not path.exists():
+        raise FileNotFoundError(path)
+    if not Path(f"{path}-wal").exists():
+        return sqlite3.connect(f"file:{path}?immutable=1", uri=True, timeout=10)
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return db
+    except sqlite3.OperationalError:
+        return sqlite3.connect(f"file:{path}?immutable=1", uri=True, timeout=10)
+
+
 class State:
-    def __init__(self, directory: Path, *, readonly: bool = False) -> None:
+    """``readonly`` reads the file and fails on a write (``syncd status``); ``scratch``
+    works on a private in-memory copy of it, so a command that must not write (``plan``)
+    can still let sources refresh their caches without touching the file or its folder."""
+
+    def __init__(self, directory: Path, *, readonly: bool = False,
+                 scratch: bool = False) -> None:
         self.directory = directory
         self.path = directory / DB_NAME
         if readonly:
-            if not self.path.exists():
-                raise FileNotFoundError(self.path)
-            self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=10)
+            self.db = _open_readonly(self.path)
+        elif scratch:
+            self.db = sqlite3.connect(":memory:", isolation_level=None)
+            if self.path.exists():
+                src = _open_readonly(self.path)
+                try:
+                    src.backup(self.db)
+                finally:
+                    src.close()
+            self._migrate()
         else:
             ensure_private_dir(directory)
             old = os.umask(0o077)
@@ -173,11 +207,17 @@ class State:
     # -- key/value and component status -------------------------------------------------------
 
     def get(self, scope: str, key: str) -> str | None:
+        """The stored text, or None when the key is absent or was stored as None (NULL)."""
         row = self.db.execute("SELECT value FROM kv WHERE scope=? AND key=?",
                               (scope, key)).fetchone()
-        return None if row is None or row[0] is None else str(row[0])
+        if row is None or row[0] is None:
+            return None
+        return str(row[0])
 
     def put(self, scope: str, key: str, value: str | None) -> None:
+        """Store ``value``; None is stored as NULL and comes back from ``get`` as None."""
+        if value is not None and not isinstance(value, str):
+            raise TypeError(f"state values are text or None, not {type(value).__name__}")
         self.db.execute("INSERT INTO kv (scope, key, value) VALUES (?,?,?) ON CONFLICT(scope, key)"
                         " DO UPDATE SET value=excluded.value", (scope, key, value))
 

@@ -24,9 +24,9 @@ def _when(text: str | None, tz_name: str) -> str:
 
 
 def status_text(obj: Context) -> tuple[str, ExitCode]:
-    from syncd.state import State, resolve_state_dir
+    from syncd.state import State
 
-    directory = resolve_state_dir(obj.state_dir)
+    directory = obj.state_path()
     tz = obj.config.athlete.timezone
     try:
         state = State(directory, readonly=True)
@@ -56,6 +56,9 @@ def status_text(obj: Context) -> tuple[str, ExitCode]:
         else:
             health = "ok" + (f" ({c.detail})" if c.detail else "")
         lines.append(f"  {c.name:<22} last run {_when(c.last_run, tz):<16} {health}")
+    from syncd.feed.control import status_lines
+
+    lines += status_lines(obj.config, directory)
     lines.append("next sessions:")
     for s in upcoming:
         pin = " (pinned by you)" if s.status is SessionStatus.PINNED else ""

@@ -3,7 +3,7 @@
 Used by the benchmarks to measure requests and bytes per cycle exactly as a server sees them,
 by the daemon tests to slow a server down (``delay``) so a signal lands mid-cycle, and by the
 CalDAV quirk tests to replay what another server answers (``intercept``) in front of a real
-one.
+one; ``date_offset`` shifts the server's ``Date`` header, a server whose clock is wrong.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import http.client
 import threading
 import time
 from collections.abc import Callable
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 # (method, path, headers, body) -> None to forward, or (status, headers, body) to answer
@@ -35,8 +36,8 @@ class Counter:
             return out
 
 
-def start_proxy(upstream_port: int, delay: float = 0.0, intercept: Intercept | None = None
-                ) -> tuple[ThreadingHTTPServer, Counter]:
+def start_proxy(upstream_port: int, delay: float = 0.0, intercept: Intercept | None = None,
+                date_offset: float = 0.0) -> tuple[ThreadingHTTPServer, Counter]:
     counter = Counter()
 
     class Handler(BaseHTTPRequestHandler):
@@ -65,9 +66,14 @@ def start_proxy(upstream_port: int, delay: float = 0.0, intercept: Intercept | N
                 data = resp.read()
                 conn.close()
                 answered = resp.status
-                self.send_response(resp.status, resp.reason)
+                if date_offset:
+                    self.send_response_only(resp.status, resp.reason)
+                    self.send_header("Date", formatdate(time.time() + date_offset, usegmt=True))
+                else:
+                    self.send_response(resp.status, resp.reason)
                 for k, v in resp.getheaders():
-                    if k.lower() not in ("transfer-encoding", "connection", "content-length"):
+                    if k.lower() not in ("transfer-encoding", "connection", "content-length") \
+                            and not (date_offset and k.lower() == "date"):
                         self.send_header(k, v)
             # Counted before the answer leaves: counted after, a client that read its answer
             # and moved on could find its last request in the next measurement (the extra

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from syncd.config.schema import describe_invalid, validate
-from syncd.config.types import Invalid
+from syncd.config.types import Invalid, split_host_port
 from syncd.errors import ConfigError
 from syncd.model import (
     WEEKDAYS,
@@ -77,6 +77,17 @@ class IcsSettings:
 
 
 @dataclass(frozen=True)
+class FeedSettings:
+    host: str
+    port: int
+    public_url: str | None
+    name: str
+    busy_name: str
+    refresh_minutes: int
+    alarm_minutes: int | None
+
+
+@dataclass(frozen=True)
 class CalDavSettings:
     url: str
     username: str | None
@@ -104,6 +115,18 @@ class GarminConfig:
 
 
 @dataclass(frozen=True)
+class MqttSettings:
+    host: str
+    port: int
+    tls: bool
+    ca_file: Path | None
+    username: str | None
+    password: Secret | None
+    discovery_prefix: str
+    base_topic: str
+
+
+@dataclass(frozen=True)
 class Config:
     origin: str
     athlete: Athlete
@@ -119,6 +142,8 @@ class Config:
     running_calendar: RunningCalendar | None = None
     garmin: GarminConfig | None = None
     fit_folders: tuple[Path, ...] = ()
+    feed: FeedSettings | None = None
+    mqtt: MqttSettings | None = None
 
 
 def find_config(explicit: str | None, env: dict[str, str] | None = None) -> Path | None:
@@ -253,13 +278,43 @@ def _build(v: dict[str, Any], origin: str, base_dir: Path, env: dict[str, str]) 
                   caldav=caldav, interval_minutes=v["daemon"]["interval_minutes"], values=v,
                   running_calendar=running, garmin=_garmin(v["sources"]["garmin"]),
                   fit_folders=tuple(_resolve_path(f, base_dir)
-                                    for f in v["sources"]["fit"]["folders"]))
+                                    for f in v["sources"]["fit"]["folders"]),
+                  feed=_feed(v["feed"]),
+                  mqtt=_mqtt(v["mqtt"], origin, base_dir, env))
+
+
+def _feed(f: dict[str, Any]) -> FeedSettings | None:
+    if not f["listen"]:
+        return None
+    host, port = split_host_port(f["listen"])
+    return FeedSettings(host, port, f["public_url"], f["name"], f["busy_name"],
+                        f["refresh_minutes"], f["alarm_minutes"])
 
 
 def _garmin(g: dict[str, Any]) -> GarminConfig | None:
     if not g["enabled"]:
         return None
     return GarminConfig(g["api_url"], g["history_days"], g["readiness"])
+
+
+def _mqtt(m: dict[str, Any], origin: str, base_dir: Path, env: dict[str, str]
+          ) -> MqttSettings | None:
+    if not m["host"]:
+        if any(m[k] for k in ("port", "username", "password", "password_command",
+                              "password_env", "password_credential", "ca_file")):
+            raise ConfigError("expected the broker's host: the [mqtt] section is set but has "
+                              "no host", source=origin, key="mqtt.host")
+        return None
+    for key in ("discovery_prefix", "base_topic"):
+        topic = m[key]
+        if any(c in topic for c in "+#\0") or topic.startswith("/") or topic.endswith("/"):
+            raise ConfigError(f"expected an MQTT topic without '+', '#' or a leading or "
+                              f"trailing '/', got {topic!r}", source=origin, key=f"mqtt.{key}")
+    return MqttSettings(
+        host=m["host"], port=m["port"] or (8883 if m["tls"] else 1883), tls=m["tls"],
+        ca_file=_resolve_path(m["ca_file"], base_dir) if m["ca_file"] else None,
+        username=m["username"], password=resolve_secret(m, "password", "mqtt", origin, env),
+        discovery_prefix=m["discovery_prefix"], base_topic=m["base_topic"])
 
 
 def _resolve_path(raw: str, base_dir: Path) -> Path:

@@ -16,6 +16,7 @@ from syncd.config.types import (
     Choice,
     Date,
     Float,
+    HostPort,
     Int,
     Invalid,
     ListOf,
@@ -92,6 +93,9 @@ AVAILABILITY = Table(
 
 SCHEMA = Table("", "syncd configuration", (
     Table("athlete", "Who you are and how you like to train.", (
+        Key("name", Str(nonempty=True),
+            "Your name, shown on the Home Assistant device (\"syncd (Alex)\").",
+            example="Alex"),
         Key("timezone", TimeZone(), "Your IANA time zone; sessions are placed in it.",
             default=None, example="Europe/Berlin"),
         Key("sessions_per_week", Int(0, 7),
@@ -105,13 +109,16 @@ SCHEMA = Table("", "syncd configuration", (
         Key("preferred_time", PreferredTime(),
             "When you prefer to lift: morning, midday, evening or \"HH:MM\" (G6).",
             default="evening"),
-        Key("session_minutes", Int(20, 120), "Length of a heavy session in minutes.", default=45),
+        Key("session_minutes", Int(30, 120),
+            "Length of a heavy session in minutes, warm-up (16 min) included; the session's "
+            "content is fitted to it.", default=45),
         Key("birth_year", Int(1900, 2100),
-            "Used for R8: athletes under 18 get no heavy sessions unless supervised.",
-            example=1990),
+            "Used for R8: athletes under 18 get foundation and core only, no loaded lifting, "
+            "unless supervised.", example=1990),
         Key("supervised", Bool(), "A coach supervises your lifting (lifts R8).", default=False),
         Key("running_since", Date(),
-            "When you started running regularly; used for R7 when no source gives your runs.",
+            "When you started running regularly; R7 counts the longer of this and the longest "
+            "stretch of consistent running your sources know.",
             example="2024-03-01"),
         Key("one_rep_max", MapOf(Float(1, 1000)),
             "Optional one-rep maxes in kg, so sessions show loads (rounded to 2.5 kg).",
@@ -219,6 +226,44 @@ SCHEMA = Table("", "syncd configuration", (
             example=["Personal", "Work"]),
         Key("alarm_minutes", Int(0, 1440), "Add a reminder this many minutes before.",
             example=30),
+    )),
+    Table("feed", "Serve the sessions as a live ICS feed that Google, Apple, Outlook and Home "
+          "Assistant subscribe to (`syncd status` shows its secret URL). Served by `syncd "
+          "run`; a subscriber only reads, so for edits that syncd sees use [calendar].", (
+        Key("listen", HostPort(), "Address the daemon serves the feed on; leave out for none. "
+            "Keep it on 127.0.0.1 and put a TLS reverse proxy in front to reach it from "
+            "outside.", example="127.0.0.1:8787"),
+        Key("public_url", Url(), "The feed's address as subscribers reach it through your "
+            "reverse proxy (shown by `syncd status`, checked by `syncd doctor`).",
+            example="https://home.example.org/syncd"),
+        Key("name", Str(nonempty=True), "Calendar name shown by apps.", default="Strength"),
+        Key("busy_name", Str(nonempty=True),
+            "Name of the second, busy-only feed (every session as \"Busy\", no details), "
+            "for a work calendar.", default="Busy"),
+        Key("refresh_minutes", Int(5, 1440),
+            "How often subscribers are asked to poll (REFRESH-INTERVAL, X-PUBLISHED-TTL); "
+            "Google polls on its own schedule whatever this says.", default=60),
+        Key("alarm_minutes", Int(0, 1440), "Add a reminder this many minutes before "
+            "(full feed only).", example=30),
+    )),
+    Table("mqtt", "Show syncd in Home Assistant: sensors and a \"sync now\" button through "
+          "MQTT discovery, on the broker Home Assistant uses (Mosquitto, ...). Used by "
+          "`syncd run`.", (
+        Key("host", Str(nonempty=True), "The broker's host name or address; leave out for no "
+            "MQTT.", example="homeassistant.local"),
+        Key("port", Int(1, 65535), "The broker's port (default: 1883, or 8883 with tls).",
+            example=1883),
+        Key("tls", Bool(), "Connect with TLS, checking the broker's certificate.",
+            default=False),
+        Key("ca_file", Str(nonempty=True), "A CA certificate (PEM) to check the broker's "
+            "certificate with, instead of the system's.", example="/etc/syncd/broker-ca.pem"),
+        Key("username", Str(nonempty=True), "Login name, if the broker asks for one.",
+            example="syncd"),
+        *_secret("password", "broker password"),
+        Key("discovery_prefix", Str(nonempty=True), "Home Assistant's discovery prefix "
+            "(Settings → MQTT → discovery prefix).", default="homeassistant"),
+        Key("base_topic", Str(nonempty=True), "The topic syncd's states live under; give each "
+            "syncd on one broker its own.", default="syncd"),
     )),
     Table("daemon", "How `syncd run` behaves as a service.", (
         Key("interval_minutes", Float(0.0166, 1440),

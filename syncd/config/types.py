@@ -310,3 +310,23 @@ class MapOf(ValueType):
                 exc.path = f".{k}{exc.path}"
                 raise
         return out
+
+
+@dataclass(frozen=True)
+class HostPort(ValueType):
+    """An address to listen on, "HOST:PORT" ("[::1]:8787" for IPv6); returns (host, port)."""
+
+    expected = 'an address as "HOST:PORT", e.g. "127.0.0.1:8787"'
+
+    def check(self, value: Any) -> str:
+        if isinstance(value, str):
+            host, sep, port = value.rpartition(":")
+            host = host.removeprefix("[").removesuffix("]")
+            if sep and host and port.isdigit() and 1 <= int(port) <= 65535:
+                return value
+        raise Invalid(self.expected, value)
+
+
+def split_host_port(value: str) -> tuple[str, int]:
+    host, _, port = value.rpartition(":")
+    return host.removeprefix("[").removesuffix("]"), int(port)

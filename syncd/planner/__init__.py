@@ -4,24 +4,33 @@
 runs and published sessions, then plans each ISO week that the horizon touches (whole weeks,
 so a week's target is never crammed into the days the horizon happens to cut), and returns
 the sessions from the start of the current week to the end of the horizon.
+
+Inside, every instant is UTC (``inputs.in_utc``), so every duration, gap and overlap is real
+elapsed time whatever the clocks do; new sessions come out as readings in the athlete's zone,
+and sessions passed through (done, pinned, missed) keep the instants they came in with.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from syncd.model import Session, SessionKind, SessionStatus
 from syncd.planner.content import session_content
 from syncd.planner.explain import explain
-from syncd.planner.inputs import DayReport, Plan, PlanInputs, Rejection
+from syncd.planner.inputs import DayReport, Plan, PlanInputs, Rejection, in_utc
 from syncd.planner.phases import describe_phase
-from syncd.planner.reconcile import local_day, reconcile_runs, reconcile_sessions
+from syncd.planner.ramp import experience_weeks, last_break, run_days
+from syncd.planner.realtime import in_zone, local_day, utc, wall
+from syncd.planner.reconcile import reconcile_runs, reconcile_sessions
 from syncd.planner.rules import World
 from syncd.planner.schedule import Placed, WeekInput, schedule_week, week_days
 from syncd.planner.uids import assign_uids
-from syncd.planner.weeks import running_weeks
 
 __all__ = ["Plan", "PlanInputs", "plan"]
+
+HISTORY_DAYS = 14
 
 TITLES = {
     SessionKind.HEAVY: "Heavy strength",
@@ -34,15 +43,21 @@ TITLES = {
 def plan(inputs: PlanInputs, now: datetime) -> Plan:
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
+    given, given_now, originals = inputs, now, {s.uid: s for s in inputs.published}
     tz = inputs.athlete.tz
     today = now.astimezone(tz).date()
+    # Runs done before the week ahead of the first planned week matter only for R7.
+    monday = today - timedelta(days=today.weekday())
+    inputs = in_utc(inputs, runs_since=wall(monday - timedelta(days=HISTORY_DAYS), time(0), tz))
+    now = utc(now)
     runs, notes = reconcile_runs(inputs.planned_runs, inputs.completed_runs, inputs.races,
                                  now, tz)
     sessions, extra = reconcile_sessions(inputs.published, inputs.strength, now, tz)
     world = World(inputs.athlete, inputs.rules, inputs.races, runs, inputs.busy,
                   inputs.readiness, now)
-    world.running_weeks = running_weeks(inputs.completed_runs, inputs.athlete.running_since,
-                                        today, tz)
+    days_run = run_days(given.completed_runs, tz, today)
+    world.running_weeks = experience_weeks(days_run, inputs.athlete.running_since, today)
+    world.comeback = last_break(days_run, today)
     first = today - timedelta(days=today.weekday())
     horizon_end = today + timedelta(days=inputs.horizon_days)
     last = horizon_end - timedelta(days=1)
@@ -70,8 +85,8 @@ def plan(inputs: PlanInputs, now: datetime) -> Plan:
         warnings.append(f"{world.running_weeks} of {inputs.rules.min_running_weeks} weeks of "
                         "consistent running so far: foundation and core sessions only (R7)")
     if world.is_minor() and not inputs.athlete.supervised:
-        warnings.append("under 18: no heavy sessions unless a coach supervises "
-                        "(R8; set athlete.supervised)")
+        warnings.append("under 18 without a coach: foundation and core only, no loaded "
+                        "lifting (R8; set athlete.supervised if a coach supervises)")
     placed: list[Placed] = []
     refused: dict[date, list[tuple[SessionKind, Rejection]]] = {}
     slot_refusals: dict[date, list[tuple[SessionKind, tuple[Rejection, ...]]]] = {}
@@ -81,7 +96,8 @@ def plan(inputs: PlanInputs, now: datetime) -> Plan:
         sunday = monday + timedelta(days=6)
         in_week = [s for d, s in fixed_days if monday <= d <= sunday]
         extra_in_week = [d for d in extra_days if monday <= d <= sunday]
-        lo, hi = monday - timedelta(days=3), monday + timedelta(days=10)
+        # A week back and ahead: R9's 48 h and the 7-day heavy cap look that far.
+        lo, hi = monday - timedelta(days=7), monday + timedelta(days=13)
         week = WeekInput(
             days=days,
             planable=[d for d in days if d >= today and d not in occupied
@@ -110,41 +126,90 @@ def plan(inputs: PlanInputs, now: datetime) -> Plan:
         s.uid for s in sessions}, now, tz) + keep,
                  key=lambda s: (s.start, s.uid))
     out = [s for s in out if first <= local_day(s.start, tz) < horizon_end]
+    out = [_as_given(s, originals, tz) for s in out]
     days_report = _reports(world, first, horizon_end, refused, slot_refusals, out, notes)
     since = min(first, today - timedelta(days=7))
     shown_runs = tuple(r for r in runs if since <= local_day(r.start, tz) < horizon_end)
-    return Plan(now=now, timezone=inputs.athlete.timezone, phase=world.phase(today),
+    return Plan(now=given_now, timezone=inputs.athlete.timezone, phase=world.phase(today),
                 runs=shown_runs, sessions=tuple(out), warnings=tuple(warnings),
                 days=days_report)
+
+
+def _as_given(s: Session, originals: dict[str, Session], tz: ZoneInfo) -> Session:
+    """A session passed through keeps the instants it came in with; a new or moved one is
+    given as readings in the athlete's zone (each with its right DST fold)."""
+    old = originals.get(s.uid)
+    if old is not None and (utc(old.start), utc(old.end)) == (s.start, s.end):
+        return replace(s, start=old.start, end=old.end)
+    return replace(s, start=in_zone(s.start, tz), end=in_zone(s.end, tz))
 
 
 def _build_sessions(inputs: PlanInputs, world: World, placed: list[Placed],
                     refused: dict[date, list[tuple[SessionKind, Rejection]]],
                     history: tuple[Session, ...]) -> list[Session]:
-    cutoff = world.now - timedelta(days=42)
-    done_heavy = sum(1 for s in history if s.status is SessionStatus.DONE
-                     and s.kind is SessionKind.HEAVY and s.start >= cutoff)
-    level = min(4, done_heavy // 2)
     orm = dict(inputs.athlete.one_rep_max)
+    # Only the last weeks matter below (6 weeks of progression, this week's slots).
+    history = tuple(s for s in history if s.start >= world.now - timedelta(days=60))
+    slots = _week_slots(world, placed, history)
+    nxt = _next_heavy(world, placed, history)
+    # Progression counts the heavy sessions done in the 6 weeks before the next one, not
+    # before now: as time passes with nothing new, its load stays what it was.
+    cutoff = (nxt or world.now) - timedelta(days=42)
+    done_heavy = sum(1 for s in history if s.status is SessionStatus.DONE
+                     and s.kind is SessionKind.HEAVY and cutoff <= s.start < (nxt or world.now))
+    level = min(4, done_heavy // 2)
     out = []
-    per_week: dict[tuple[int, int], int] = {}
     for p in sorted(placed, key=lambda p: p.start):
-        iso = p.day.isocalendar()
-        idx = per_week.get((iso.year, iso.week), 0)
-        per_week[(iso.year, iso.week)] = idx + 1
-        rotation = (iso.year * 53 + iso.week) * 2 + idx
         phase = world.phase(p.day)
-        warmup, exercises = session_content(
-            p.kind, inputs.catalogue, rotation=rotation, level=level, one_rep_max=orm,
-            plyometrics=phase.value not in ("taper", "race-week", "peak"))
+        exact = p.start == nxt
+        minutes = int((p.end.astimezone(UTC) - p.start.astimezone(UTC)).total_seconds() // 60)
+        content = session_content(
+            p.kind, inputs.catalogue, rotation=slots[(p.kind.is_lifting, p.start)],
+            level=level if exact else 0, one_rep_max=orm,
+            plyometrics=phase.value not in ("taper", "race-week", "peak"), phase=phase.value,
+            minutes=minutes, exact_load=exact)
         text, rules = explain(world, p, refused)
-        if p.kind is SessionKind.HEAVY and level:
+        if p.kind is SessionKind.HEAVY and level and exact:
             text += f" Load +{level * 2.5:g} % after {done_heavy} completed heavy sessions."
-        minutes = int((p.end - p.start).total_seconds() // 60)
         out.append(Session(uid="", kind=p.kind, start=p.start, end=p.end,
-                           title=f"{TITLES[p.kind]} · {minutes} min", warmup=warmup,
-                           exercises=exercises, rules=rules, explanation=text))
+                           title=f"{TITLES[p.kind]} · {minutes} min", warmup=content.warmup,
+                           exercises=content.exercises, rules=rules, explanation=text))
     return out
+
+
+def _stays(s: Session, now: datetime) -> bool:
+    """A published session that keeps its place: done, pinned, or under way."""
+    return s.status in (SessionStatus.DONE, SessionStatus.PINNED) or (
+        s.status is SessionStatus.PLANNED and s.start <= now)
+
+
+def _week_slots(world: World, placed: list[Placed], history: tuple[Session, ...]
+                ) -> dict[tuple[bool, datetime], int]:
+    """Rotation index of each placed session: its ISO week and its place among the week's
+    sessions of its family (lifting or core), counting those that already stay. A function
+    of the session's identity, so a session starting does not shift the ones after it."""
+    members: dict[tuple[int, int, bool], list[datetime]] = {}
+    for start, lifting in ([(s.start, s.kind.is_lifting) for s in history
+                            if _stays(s, world.now)]
+                           + [(p.start, p.kind.is_lifting) for p in placed]):
+        iso = start.astimezone(world.tz).isocalendar()
+        members.setdefault((iso.year, iso.week, lifting), []).append(start)
+    out = {}
+    for p in placed:
+        iso = p.start.astimezone(world.tz).isocalendar()
+        week = sorted(members[(iso.year, iso.week, p.kind.is_lifting)])
+        out[(p.kind.is_lifting, p.start)] = (iso.year * 53 + iso.week) * 2 + week.index(p.start)
+    return out
+
+
+def _next_heavy(world: World, placed: list[Placed], history: tuple[Session, ...]
+                ) -> datetime | None:
+    """The start of the next heavy session not yet done: the only one progression changes.
+    One under way or pinned by the user counts, so its start does not pass the step on."""
+    pending = [s.start for s in history if s.kind is SessionKind.HEAVY and _stays(s, world.now)
+               and s.status is not SessionStatus.DONE]
+    pending += [p.start for p in placed if p.kind is SessionKind.HEAVY]
+    return min(pending, default=None)
 
 
 def _reports(world: World, first: date, end: date,

@@ -12,7 +12,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-SLOTS = ("plyo", "main", "single_leg", "calves", "posterior", "stability")
+SLOTS = ("plyo", "main", "stability", "single_leg", "calves", "posterior")
+HEAVY_PHASES = ("base", "build", "peak", "maintenance")
 
 
 @dataclass(frozen=True)
@@ -22,19 +23,51 @@ class CatalogueEntry:
     reps: str = ""
     dose: str = ""
     orm: str = ""
-    pct_factor: float = 1.0
+    orm_factor: float = 1.0
+    work_s: int = 45
+    cue: str = ""
+    bodyweight: bool = False
+
+
+@dataclass(frozen=True)
+class Dose:
+    """Sets, reps and load of one kind of lifting session (per phase for heavy)."""
+
+    sets: int
+    reps: str
+    pct: float
+    pct_max: float
+    pct_step: float
+    rest_s: int
+    pair_rest_s: int
+    accessory_rest_s: int
+    plyo_rest_s: int
+    min_sets: int
+    note: str
+
+
+@dataclass(frozen=True)
+class Circuit:
+    """A core or foundation session: every exercise once a round, short rest between."""
+
+    sets: int
+    rest_s: int
+    exercises: tuple[tuple[str, str, int], ...]
 
 
 @dataclass(frozen=True)
 class Catalogue:
     warmup: tuple[tuple[str, str], ...]
-    heavy_dose: tuple[tuple[str, Any], ...]
-    light_dose: tuple[tuple[str, Any], ...]
+    warmup_minutes: tuple[tuple[str, int], ...]
+    heavy_doses: tuple[tuple[str, Dose], ...]
+    light_dose: Dose
+    blocks: tuple[tuple[str, ...], ...]
+    main_slots: tuple[str, ...]
+    drop_order: tuple[str, ...]
     slots: tuple[tuple[str, tuple[CatalogueEntry, ...]], ...]
-    core_sets: int
-    core: tuple[tuple[str, str], ...]
-    foundation_sets: int
-    foundation: tuple[tuple[str, str], ...]
+    cues: tuple[tuple[str, str], ...]
+    core: Circuit
+    foundation: Circuit
 
     def slot(self, name: str) -> tuple[CatalogueEntry, ...]:
         return dict(self.slots)[name]
@@ -42,25 +75,54 @@ class Catalogue:
     def warmup_for(self, kind: str) -> str:
         return dict(self.warmup).get(kind, "")
 
-    def heavy(self, key: str) -> Any:
-        return dict(self.heavy_dose)[key]
+    def warmup_min(self, kind: str) -> int:
+        return dict(self.warmup_minutes).get(kind, 0)
 
-    def light(self, key: str) -> Any:
-        return dict(self.light_dose)[key]
+    def heavy_dose(self, phase: str) -> Dose:
+        """The heavy dose of a phase; phases without heavy lifting use maintenance's."""
+        doses = dict(self.heavy_doses)
+        return doses.get(phase, doses["maintenance"])
+
+    def cue(self, key: str) -> str:
+        return dict(self.cues)[key]
+
+
+def _dose(values: dict[str, Any], common: dict[str, Any]) -> Dose:
+    v = {**common, **values}
+    return Dose(sets=int(v["sets"]), reps=str(v["reps"]), pct=float(v["pct"]),
+                pct_max=float(v.get("pct_max", v["pct"])), pct_step=float(v.get("pct_step", 0)),
+                rest_s=int(v["rest_s"]), pair_rest_s=int(v["pair_rest_s"]),
+                accessory_rest_s=int(v["accessory_rest_s"]),
+                plyo_rest_s=int(v.get("plyo_rest_s", v["rest_s"])), min_sets=int(v["min_sets"]),
+                note=str(v.get("note", "")))
+
+
+def _circuit(data: dict[str, Any]) -> Circuit:
+    return Circuit(sets=int(data["sets"]), rest_s=int(data["rest_s"]),
+                   exercises=tuple((str(n), str(r), int(s)) for n, r, s in data["exercises"]))
 
 
 def parse_catalogue(text: str) -> Catalogue:
     data = tomllib.loads(text)
     slots = tuple((name, tuple(CatalogueEntry(**e) for e in data["slot"][name])) for name in SLOTS)
+    common = data["dose"]["heavy_common"]
+    layout = data["layout"]
+    blocks = tuple(tuple(b) for b in layout["blocks"])
+    unknown = {s for b in blocks for s in b} - set(SLOTS)
+    if unknown:
+        raise ValueError(f"catalogue layout names unknown slots: {sorted(unknown)}")
     return Catalogue(
         warmup=tuple(data["warmup"].items()),
-        heavy_dose=tuple(data["dose"]["heavy"].items()),
-        light_dose=tuple(data["dose"]["light"].items()),
+        warmup_minutes=tuple((k, int(v)) for k, v in data["warmup_minutes"].items()),
+        heavy_doses=tuple((p, _dose(data["dose"]["heavy"][p], common)) for p in HEAVY_PHASES),
+        light_dose=_dose(data["dose"]["light"], {**common, "pct_step": 0, "note": ""}),
+        blocks=blocks,
+        main_slots=tuple(layout["main"]),
+        drop_order=tuple(layout["drop"]),
         slots=slots,
-        core_sets=data["core"]["sets"],
-        core=tuple((n, r) for n, r in data["core"]["exercises"]),
-        foundation_sets=data["foundation"]["sets"],
-        foundation=tuple((n, r) for n, r in data["foundation"]["exercises"]),
+        cues=tuple(data["cues"].items()),
+        core=_circuit(data["core"]),
+        foundation=_circuit(data["foundation"]),
     )
 
 

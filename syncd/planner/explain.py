@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 from datetime import date, timedelta
 
-from syncd.model import SessionKind
+from syncd.model import Phase, RunKind, SessionKind
 from syncd.planner.inputs import Rejection
 from syncd.planner.phases import PHASE_KINDS, describe_phase
 from syncd.planner.rules import World, day_name, run_label
@@ -17,6 +17,18 @@ from syncd.planner.schedule import Placed
 from syncd.planner.slots import preferred_time
 
 Refusals = dict[date, list[tuple[SessionKind, Rejection]]]
+
+
+def last_race(world: World, d: date) -> tuple[date, str, int] | None:
+    """The latest race before ``d`` within the recovery window: (day, name, days since)."""
+    before = [r for r in world.race_days if r < d and (d - r).days <= world.rules.recovery_days]
+    if not before:
+        return None
+    day = max(before)
+    name = next((r.name for r in world.races if r.day == day), None) or next(
+        (run.title or "the race" for run in world.runs_by_day.get(day, [])
+         if run.kind is RunKind.RACE), "the race")
+    return day, name, (d - day).days
 
 
 def explain(world: World, p: Placed, refused: Refusals) -> tuple[str, tuple[str, ...]]:
@@ -71,18 +83,29 @@ def explain(world: World, p: Placed, refused: Refusals) -> tuple[str, tuple[str,
             if reasons[0].rule[0] in "RG":
                 rules.append(reasons[0].rule)
         elif main and main[0] is p.kind:
-            parts.append(f"{p.kind.value.capitalize()} sessions only in the "
-                         f"{world.phase(p.day).value} phase (G1"
-                         f"{', R6' if p.kind is SessionKind.LIGHT else ''}).")
-            rules.append("G1")
+            phase = world.phase(p.day)
+            # R6 is the taper's rule; after a race the recovery phase's target is G1's.
+            taper = phase is Phase.TAPER and p.kind is SessionKind.LIGHT
+            if phase is Phase.RECOVERY:
+                parts.append(f"{p.kind.value.capitalize()} only: the recovery phase after an "
+                             "A race holds at most one lifting session a week (G1).")
+            else:
+                parts.append(f"{p.kind.value.capitalize()} sessions only in the "
+                             f"{phase.value} phase (G1{', R6' if taper else ''}).")
+            rules += ["G1", "R6"] if taper else ["G1"]
+    race = last_race(world, p.day)
+    if race is not None:
+        parts.append(f"{race[2]} day{'s' if race[2] > 1 else ''} after {race[1]} "
+                     f"({race[0]:%a %d %b}).")
     for neighbour in (p.day - timedelta(days=1), p.day + timedelta(days=1)):
         if p.kind is not SessionKind.HEAVY:
             break
-        for k, r in refused.get(neighbour, []):
-            if k is SessionKind.HEAVY and r.rule in ("R1", "R4", "R6"):
-                parts.append(f"Not {day_name(neighbour)}: {r.text()}.")
-                rules.append(r.rule)
-                break
+        # From the runs, not from what this re-plan refused: a neighbour that has passed is
+        # no longer planned, and the text must not change for that alone.
+        not_there = world.heavy_day_rejection(neighbour, world.phase(neighbour))
+        if not_there is not None:
+            parts.append(f"Not {day_name(neighbour)}: {not_there.text()}.")
+            rules.append(not_there.rule)
     pref = preferred_time(world.athlete.preferred_time)
     if p.start.astimezone(tz).time() == pref:
         parts.append("At your preferred time (G6).")

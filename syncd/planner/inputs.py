@@ -1,12 +1,14 @@
 """What the planner takes and what it gives back.
 
 ``PlanInputs`` holds everything the planner may know; ``Plan`` everything it decided, plus the
-per-day reasoning (``DayReport``) behind ``syncd plan --explain DATE``.
+per-day reasoning (``DayReport``) behind ``syncd plan --explain DATE``. Instants may come in any
+zone; ``in_utc`` gives the planner the same inputs with every instant in UTC, so that no
+arithmetic inside it is ever done on wall-clock readings.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from syncd.model import (
@@ -22,6 +24,7 @@ from syncd.model import (
     StrengthActivity,
 )
 from syncd.planner.catalogue import Catalogue, default_catalogue
+from syncd.planner.realtime import utc
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,22 @@ class PlanInputs:
     horizon_days: int = 14
     known_uids: frozenset[str] = frozenset()
     catalogue: Catalogue = field(default_factory=default_catalogue, repr=False)
+
+
+def in_utc(inputs: PlanInputs, runs_since: datetime) -> PlanInputs:
+    """The same inputs with every instant in UTC (dates and wall-clock settings unchanged),
+    keeping only the completed runs that end after ``runs_since``: older ones count only for
+    R7, which reads their dates from the inputs as given."""
+    def runs(rs: tuple[Run, ...]) -> tuple[Run, ...]:
+        return tuple(replace(r, start=utc(r.start), end=utc(r.end)) for r in rs)
+    return replace(
+        inputs,
+        planned_runs=runs(inputs.planned_runs),
+        completed_runs=runs(tuple(r for r in inputs.completed_runs if r.end > runs_since)),
+        strength=tuple(replace(a, start=utc(a.start), end=utc(a.end)) for a in inputs.strength),
+        published=tuple(replace(s, start=utc(s.start), end=utc(s.end))
+                        for s in inputs.published),
+        busy=tuple(replace(b, start=utc(b.start), end=utc(b.end)) for b in inputs.busy))
 
 
 @dataclass(frozen=True)

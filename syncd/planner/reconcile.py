@@ -1,10 +1,12 @@
 """Reconcile what was planned with what happened, before any placement.
 
-Runs: a planned run is *done* when a completed run shares its local day; *skipped* when its
-time has passed (plus a grace for late uploads) with none (never a race); *done early* when
-an unplanned completed run of the same hard kind came up to two days before it. Completed
-runs then stand in for the plan, so a run done at another time or on another day moves the
-hard day with it.
+Runs: a planned run is *done* when a completed run shares its local day; *skipped* once its
+local day has ended with none (never a race): until then it is "not yet done", since a run
+planned for 07:00 may well be done at 16:00, and taking it as skipped at noon would move the
+day's heavy session away for good. *Done early* when an unplanned completed run of the same
+hard kind came up to two days before it. Completed runs then stand in for the plan, so a run
+done at another time (a late run re-anchors the day: R3 counts from its real end) or on
+another day moves the hard day with it.
 
 Sessions: a published session matched by a strength activity within ±1 day is done; one
 whose time has passed by more than the grace without one is missed. Unmatched strength
@@ -14,7 +16,7 @@ activities still count toward the week (the athlete lifted on their own).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from syncd.model import (
@@ -26,8 +28,10 @@ from syncd.model import (
     SessionStatus,
     StrengthActivity,
 )
+from syncd.planner.realtime import local_day, wall
 
 GRACE = timedelta(hours=3)
+RACE_START = time(9, 0)  # a race from the race calendar, whose start time nobody gave
 EARLY_DAYS = 2
 
 
@@ -37,10 +41,6 @@ class Reconciled:
     notes: tuple[tuple[date, str], ...]
     sessions: tuple[Session, ...]
     extra_strength: tuple[StrengthActivity, ...]
-
-
-def local_day(dt: datetime, tz: ZoneInfo) -> date:
-    return dt.astimezone(tz).date()
 
 
 def reconcile_runs(planned: tuple[Run, ...], completed: tuple[Run, ...], races: tuple[Race, ...],
@@ -92,7 +92,7 @@ def reconcile_runs(planned: tuple[Run, ...], completed: tuple[Run, ...], races: 
     race_days = {local_day(r.start, tz) for r in runs if r.kind is RunKind.RACE}
     for race in races:
         if race.day not in race_days:
-            start = datetime.combine(race.day, datetime.min.time(), tz).replace(hour=9)
+            start = wall(race.day, RACE_START, tz)
             runs.append(Run(id=f"race:{race.day.isoformat()}", source="races", start=start,
                             end=start + timedelta(hours=2), kind=RunKind.RACE,
                             status=RunStatus.PLANNED, title=race.name,
@@ -102,16 +102,13 @@ def reconcile_runs(planned: tuple[Run, ...], completed: tuple[Run, ...], races: 
 
 
 def _skipped(p: Run, now: datetime, tz: ZoneInfo) -> bool:
-    """A planned run is skipped once its time (plus a grace for late uploads) has passed.
+    """A planned run is skipped once its local day is over with no run recorded that day.
 
-    A race is never taken as skipped for want of an upload: the day stays a race day. A run
-    whose time is unknown is skipped only once its day is over.
+    A race is never taken as skipped for want of an upload: the day stays a race day.
     """
     if p.kind is RunKind.RACE:
         return False
-    if not p.time_known:
-        return local_day(now, tz) > local_day(p.start, tz)
-    return p.end + GRACE < now
+    return local_day(now, tz) > local_day(p.start, tz)
 
 
 def reconcile_sessions(published: tuple[Session, ...], strength: tuple[StrengthActivity, ...],

@@ -2,15 +2,16 @@
 
 ``World`` indexes the inputs once (runs and busy time by local day, hard runs in time order)
 so that each check is a dictionary lookup or a bisect. Day-level checks decide which session
-kinds a day may hold; slot-level checks decide whether one start time works.
+kinds a day may hold; slot-level checks decide whether one start time works. Every instant
+in a ``World`` is UTC, so each gap and overlap below is real elapsed time (see ``realtime``).
 """
 
 from __future__ import annotations
 
 import bisect
 import functools
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from syncd.model import (
@@ -26,11 +27,23 @@ from syncd.model import (
     SessionKind,
 )
 from syncd.planner.inputs import Rejection
-from syncd.planner.phases import HEAVY_ON_EASY_DAYS, PHASE_KINDS, a_races, phase_for
+from syncd.planner.phases import (
+    HEAVY_ON_EASY_DAYS,
+    HEAVY_WINDOW_PHASES,
+    PHASE_CAP,
+    PHASE_KINDS,
+    a_races,
+    phase_for,
+)
+from syncd.planner.ramp import Break
+from syncd.planner.realtime import utc, wall
 
 HEAVY_SPACING = timedelta(hours=48)
+HEAVY_WINDOW = timedelta(days=6)
 UNKNOWN_RUN_START = time(6, 0)
 RACE_BLACKOUT_DAYS = 2
+# No lifting in the first days after an A race: the recovery phase starts with rest.
+RACE_REST_DAYS = 3
 # A session never appears at such short notice that the athlete cannot get to it.
 LEAD_TIME = timedelta(hours=2)
 
@@ -65,9 +78,15 @@ class World:
     race_days: set[date] = field(init=False)
     a_race_days: list[date] = field(init=False)
     running_weeks: int | None = None
+    comeback: Break | None = None
 
     def __post_init__(self) -> None:
         self.tz = ZoneInfo(self.athlete.timezone)
+        self.now = utc(self.now)
+        self.runs = tuple(r if r.start.tzinfo is UTC and r.end.tzinfo is UTC
+                          else replace(r, start=utc(r.start), end=utc(r.end)) for r in self.runs)
+        self.busy = tuple(b if b.start.tzinfo is UTC and b.end.tzinfo is UTC
+                          else replace(b, start=utc(b.start), end=utc(b.end)) for b in self.busy)
         self.runs_by_day = {}
         for run in self.runs:
             self.runs_by_day.setdefault(run.start.astimezone(self.tz).date(), []).append(run)
@@ -90,7 +109,7 @@ class World:
         if run.time_known:
             return run.start
         d = run.start.astimezone(self.tz).date()
-        return datetime.combine(d, UNKNOWN_RUN_START, self.tz)
+        return wall(d, UNKNOWN_RUN_START, self.tz)
 
     def phase(self, d: date) -> Phase:
         return phase_for(d, self.races, self.rules)
@@ -129,17 +148,28 @@ class World:
         phase = self.phase(d)
         wanted = list(PHASE_KINDS[phase])
         refused: list[tuple[SessionKind, Rejection]] = []
+        after = [a for a in self.a_race_days if 0 < (d - a).days <= RACE_REST_DAYS]
+        if wanted and phase is Phase.RECOVERY and after:
+            wanted = []
+            refused.append((SessionKind.LIGHT, Rejection(
+                "G1", f"{(d - after[-1]).days} day{'s' if (d - after[-1]).days > 1 else ''} "
+                      f"after the A race on {after[-1]:%a %d %b}: rest first")))
         if self.is_new_runner():
             if wanted:
                 wanted = [SessionKind.FOUNDATION]
             refused.append((SessionKind.HEAVY, Rejection(
                 "R7", f"{self.running_weeks} of {self.rules.min_running_weeks} weeks of "
                       "consistent running: foundation and core only")))
-        if SessionKind.HEAVY in wanted and self.is_minor() and not self.athlete.supervised:
-            wanted = [k if k is not SessionKind.HEAVY else SessionKind.LIGHT for k in wanted]
-            wanted = list(dict.fromkeys(wanted))
+        if wanted and self.is_minor() and not self.athlete.supervised:
+            # 000: open growth plates, professional advice: no barbell loading at all.
+            wanted = [SessionKind.FOUNDATION]
             refused.append((SessionKind.HEAVY, Rejection(
-                "R8", "under 18 without a supervising coach")))
+                "R8", "under 18 without a supervising coach: no loaded lifting, foundation "
+                      "and core only")))
+        if SessionKind.HEAVY in wanted and (ramp := self.ramp_rejection(d)) is not None:
+            wanted = [SessionKind.LIGHT if k is SessionKind.HEAVY else k for k in wanted]
+            wanted = list(dict.fromkeys(wanted))
+            refused.append((SessionKind.HEAVY, ramp))
         if SessionKind.HEAVY in wanted:
             why = self.heavy_day_rejection(d, phase)
             if why is not None:
@@ -155,6 +185,36 @@ class World:
             refused.append((SessionKind.LIGHT, Rejection(
                 "G1", f"the {phase.value} phase has no lifting")))
         return wanted, refused
+
+    def ramp_rejection(self, d: date) -> Rejection | None:
+        """R7 after a break: light instead of heavy for as many days as the break (7-14)."""
+        b = self.comeback
+        if b is None or not b.covers(d):
+            return None
+        since = "since" if b.ongoing else "after"
+        return Rejection("R7", f"{b.days_off} days without a run {since} {b.last:%a %d %b}: "
+                               f"reduced load, full load again from {b.ramp_end:%a %d %b} "
+                               "(return ramp)")
+
+    def heavy_cap(self, d: date) -> int:
+        """Most heavy sessions in any 6 days: the week's target in that phase (G1)."""
+        a = self.athlete
+        return min(a.sessions_per_week, a.max_sessions_per_week, PHASE_CAP[self.phase(d)])
+
+    def heavy_crowded(self, start: datetime, anchors: list[datetime]) -> bool:
+        """True when, in the peak phase, a heavy session at ``start`` would put more heavy
+        sessions within 6 days (real time) than the week's target. Weekly caps alone let
+        Fri, Sun and the next Tue hold three heavy sessions in four days before a marathon;
+        6 days, not 7, so that the same weekday a week later, a little earlier, still fits."""
+        d = start.astimezone(self.tz).date()
+        if self.phase(d) not in HEAVY_WINDOW_PHASES:
+            return False
+        cap = self.heavy_cap(d)
+        span = HEAVY_WINDOW.total_seconds()
+        t = start.timestamp()
+        times = sorted([*(a.timestamp() for a in anchors if abs(a.timestamp() - t) < span), t])
+        return any(sum(1 for x in times if lo <= x < lo + span) > cap
+                   for lo in times if lo <= t)
 
     def heavy_day_rejection(self, d: date, phase: Phase) -> Rejection | None:
         nxt = [r for r in self.runs_by_day.get(d + timedelta(days=1), []) if r.kind.is_hard]

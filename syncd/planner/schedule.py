@@ -6,7 +6,8 @@ layout with a tuple: G1 (as many lifting sessions as the target, of the phase's 
 G2 (heavy on hard days, quality days first), G3 (published sessions kept at their time),
 G4 (no back-to-back lifting days), G6 (closeness to the preferred time). A week has at most
 seven days and the target at most seven sessions, so trying every layout costs little; the
-search stops at the largest number of sessions that fits.
+search stops at the largest number of sessions that fits. Times are UTC instants throughout,
+so spacing (R9) and closeness to the preferred time are real hours.
 """
 
 from __future__ import annotations
@@ -18,16 +19,23 @@ from datetime import date, datetime, timedelta
 from syncd.model import RunKind, SessionKind
 from syncd.planner.inputs import Rejection
 from syncd.planner.phases import PHASE_CAP, PHASE_KINDS
+from syncd.planner.realtime import elapsed, hours, utc, wall
 from syncd.planner.rules import HEAVY_SPACING, World, day_name
 from syncd.planner.slots import Candidates, candidates, duration_for, preferred_time
 
 
 @dataclass(frozen=True)
 class Placed:
+    """A session placed on ``day`` (local), from ``start`` to ``end`` (UTC instants)."""
+
     day: date
     kind: SessionKind
     start: datetime
     end: datetime
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "start", utc(self.start))
+        object.__setattr__(self, "end", utc(self.end))
 
 
 @dataclass
@@ -124,7 +132,9 @@ def _assign(world: World, week: WeekInput,
         if kind not in length:
             length[kind] = duration_for(kind, world.athlete.session_minutes)
         for start in cands.starts:
-            if kind is SessionKind.HEAVY and any(abs(start - a) < HEAVY_SPACING for a in anchors):
+            if kind is SessionKind.HEAVY and (any(abs(elapsed(a, start)) < HEAVY_SPACING
+                                                  for a in anchors)
+                                              or world.heavy_crowded(start, anchors)):
                 continue
             break
         else:
@@ -156,8 +166,7 @@ def _score(world: World, week: WeekInput, layout: list[Placed]) -> tuple[float, 
     days = sorted({p.day for p in layout} | week.fixed_lifting_days | week.neighbours)
     adjacent = sum(1 for a, b in itertools.pairwise(days) if (b - a).days == 1)
     pref = preferred_time(world.athlete.preferred_time)
-    drift = sum(abs((p.start - datetime.combine(p.day, pref, world.tz)).total_seconds())
-                for p in layout) / 3600
+    drift = sum(abs(hours(elapsed(wall(p.day, pref, world.tz), p.start))) for p in layout)
     return (main, heavy_on_hard, kept, -adjacent, -drift)
 
 

@@ -1,9 +1,13 @@
 """Candidate start times for one kind of session on one day.
 
-Starts lie on a 15-minute grid inside the athlete's availability windows (R10). Each start is
-checked against the slot rules; the ones that pass are ordered by preference: the time a
-published session already has (G3), then closeness to the preferred time of day (G6). The
-refused ones are kept, with their rule, for ``plan --explain``.
+Starts lie on a 15-minute grid of real time inside the athlete's availability windows (R10),
+each window taken as the real interval between its two wall-clock readings on that day, so a
+session's length is real minutes even across a DST change. A start or end whose reading a DST
+change skips or repeats is refused: the calendar event could not say which instant it means.
+Each start is checked against the slot rules; the ones that pass are ordered by preference:
+the time a published session already has (G3), then closeness to the preferred time of day
+(G6), in real time. The refused ones are kept, with their rule, for ``plan --explain``.
+All instants here are UTC (see ``realtime``).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from datetime import date, datetime, time, timedelta
 
 from syncd.model import SessionKind
 from syncd.planner.inputs import Rejection
+from syncd.planner.realtime import steady, unique_reading, utc, wall, window_bounds
 from syncd.planner.rules import World, run_label
 
 GRID = timedelta(minutes=15)
@@ -57,20 +62,26 @@ def candidates(world: World, d: date, kind: SessionKind, keep: datetime | None) 
         rejected.append(Rejection("R3", f"the {run_label(unknown[0], tz)} has no time: "
                                         "only the latest window of the day"))
     good: list[datetime] = []
+    keep = utc(keep) if keep is not None else None
+    # Only on the few days around a clock change can a reading be repeated.
+    check_readings = not steady(d, tz)
     for w in windows:
-        t = datetime.combine(d, w.start, tz)
-        last = datetime.combine(d, w.end, tz) - length
-        while t <= last:
-            # Normalise through UTC so DST gaps become real instants.
-            start = t.astimezone(tz)
-            why = world.slot_rejection(kind, start, start + length, published=start == keep)
-            if why is None:
-                good.append(start)
+        t, close = window_bounds(d, w.start, w.end, tz)
+        while t + length <= close:
+            end = t + length
+            if check_readings and not (unique_reading(t, tz) and unique_reading(end, tz)):
+                rejected.append(Rejection(
+                    "DST", "would start or end at a time the clock change repeats: the "
+                           "calendar could not say which of the two is meant", t))
             else:
-                rejected.append(why)
+                why = world.slot_rejection(kind, t, end, published=t == keep)
+                if why is None:
+                    good.append(t)
+                else:
+                    rejected.append(why)
             t += GRID
-    target = datetime.combine(d, preferred_time(world.athlete.preferred_time), tz)
-    good.sort(key=lambda s: (s != keep, abs((s - target).total_seconds()), s))
+    target = wall(d, preferred_time(world.athlete.preferred_time), tz)
+    good.sort(key=lambda s: (s != keep, abs(s - target), s))  # all UTC: real time
     return Candidates(tuple(good), tuple(rejected))
 
 

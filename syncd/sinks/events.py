@@ -3,6 +3,10 @@
 The same rendering feeds the ICS file and CalDAV, so what a user sees is the same in both.
 DTSTAMP and SEQUENCE are passed in by the sink, which keeps them unchanged for an unchanged
 session: the output is byte-stable, and calendar apps see no phantom updates.
+
+Only CalDAV is two-way: there syncd reads the user's moves and deletions back. A file or a
+feed is read-only to its subscribers and syncd never sees what they do with a copy, so its
+events say so instead of promising that edits are kept (``editable=False``).
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import hashlib
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from icalendar import Alarm, Calendar, Event
+from icalendar import Alarm, Calendar, Event, vDuration
 
 from syncd import __version__
 from syncd.model import Session, SessionStatus
@@ -19,6 +23,9 @@ from syncd.model import Session, SessionStatus
 PRODID = f"-//syncd//syncd {__version__}//EN"
 FOOTER = ("Planned by syncd around your runs. Move or edit this event and syncd keeps it "
           "where you put it; delete it and syncd will not put it back there.")
+READ_ONLY_FOOTER = ("Planned by syncd around your runs. This calendar is a read-only copy that "
+                    "syncd rewrites: edits here stay on your device and syncd never sees them. "
+                    "To change when you train, change syncd's config (athlete.availability).")
 
 
 def summary(s: Session) -> str:
@@ -27,7 +34,7 @@ def summary(s: Session) -> str:
     return s.title
 
 
-def description(s: Session) -> str:
+def description(s: Session, editable: bool = True) -> str:
     lines = []
     if s.status is SessionStatus.DONE:
         lines += ["Done: your watch recorded this session.", ""]
@@ -40,7 +47,7 @@ def description(s: Session) -> str:
         lines.append(f"Why here: {s.explanation}")
     if s.rules:
         lines.append(f"Rules: {', '.join(s.rules)}")
-    lines += ["", FOOTER]
+    lines += ["", FOOTER if editable else READ_ONLY_FOOTER]
     return "\n".join(lines).strip()
 
 
@@ -56,8 +63,8 @@ def _norm(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").strip().split("\n"))
 
 
-def session_hash(s: Session) -> str:
-    return managed_hash(s.start, s.end, summary(s), description(s), "CONFIRMED")
+def session_hash(s: Session, editable: bool = True) -> str:
+    return managed_hash(s.start, s.end, summary(s), description(s, editable), "CONFIRMED")
 
 
 def event_hash(ev: Event) -> str | None:
@@ -76,9 +83,9 @@ def event_hash(ev: Event) -> str | None:
 
 
 def to_event(s: Session, tz: ZoneInfo, *, sequence: int, stamp: datetime,
-             alarm_minutes: int | None = None) -> Event:
+             alarm_minutes: int | None = None, editable: bool = True) -> Event:
     ev = Event.new(
-        uid=s.uid, summary=summary(s), description=description(s),
+        uid=s.uid, summary=summary(s), description=description(s, editable),
         start=s.start.astimezone(tz), end=s.end.astimezone(tz),
         sequence=sequence, stamp=stamp.astimezone(UTC), last_modified=stamp.astimezone(UTC),
         categories=["Strength", s.kind.value.capitalize()]
@@ -94,7 +101,8 @@ def to_event(s: Session, tz: ZoneInfo, *, sequence: int, stamp: datetime,
     return ev
 
 
-def new_calendar(name: str, tz_name: str) -> Calendar:
+def new_calendar(name: str, tz_name: str, refresh: timedelta = timedelta(hours=1)) -> Calendar:
+    """The VCALENDAR around the events; ``refresh`` is how often subscribers should poll."""
     cal = Calendar()
     cal.add("PRODID", PRODID)
     cal.add("VERSION", "2.0")
@@ -103,6 +111,6 @@ def new_calendar(name: str, tz_name: str) -> Calendar:
     cal.add("NAME", name)
     cal.add("X-WR-CALNAME", name)
     cal.add("X-WR-TIMEZONE", tz_name)
-    cal.add("REFRESH-INTERVAL", timedelta(hours=1), parameters={"VALUE": "DURATION"})
-    cal.add("X-PUBLISHED-TTL", "PT1H")
+    cal.add("REFRESH-INTERVAL", refresh, parameters={"VALUE": "DURATION"})
+    cal.add("X-PUBLISHED-TTL", vDuration(refresh).to_ical().decode())
     return cal

@@ -4,20 +4,23 @@ The file is replaced atomically (temporary file in the same folder, fsync, renam
 reader never sees half a calendar and a crash leaves the old file. Each event keeps its UID,
 DTSTAMP and SEQUENCE while its content is unchanged; a changed session gets SEQUENCE + 1.
 Past sessions stay in the file (up to ``KEEP_PAST``) so the calendar keeps its history.
+
+``PublishedCalendar`` holds that bookkeeping for every read-only copy of the plan (this file
+and the live feed in ``syncd.sinks.feed``); each subclass only says where the bytes go.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from icalendar import Event
 
+from syncd.atomic import atomic_write
 from syncd.config.loader import IcsSettings
 from syncd.errors import SyncdError
 from syncd.model import Session, SessionStatus
@@ -27,41 +30,74 @@ from syncd.state import State
 
 log = logging.getLogger(__name__)
 KEEP_PAST = timedelta(weeks=8)
+# uid → (body, hash, sequence, dtstamp) of each event a published calendar holds
+Bodies = dict[str, tuple[str, str, int, str]]
 
 
-class IcsFileSink:
-    def __init__(self, settings: IcsSettings, state: State, tz_name: str) -> None:
-        self.name = "ics"
-        self.settings = settings
+class PublishedCalendar:
+    """A calendar syncd rewrites whole and its readers only read: no user edits come back,
+    so its events never promise that an edit is kept (issue 16)."""
+
+    def __init__(self, name: str, state: State, tz_name: str,
+                 alarm_minutes: int | None) -> None:
+        self.name = name
         self.state = state
         self.tz_name = tz_name
+        self.alarm_minutes = alarm_minutes
 
     def pull(self, now: datetime) -> SinkReport:
-        # A file syncd owns has no user edits to learn from.
+        # A calendar syncd owns has no user edits to learn from.
         return SinkReport(self.name)
 
     def push(self, sessions: Sequence[Session], now: datetime, dry_run: bool,
              stop: Callable[[], bool] | None = None) -> SinkReport:
         del stop  # one atomic write: nothing to interrupt
         report = SinkReport(self.name)
+        bodies = self._bodies(sessions, now, report)
+        stale = [(path, data) for path, data in self.outputs(bodies)
+                 if not (path.exists() and path.read_bytes() == data)]
+        if stale and not report.actions:
+            for path, _ in stale:
+                how = "was changed by something else" if path.exists() else "was missing"
+                report.warnings.append(f"{path} {how}; {'would rewrite' if dry_run else 'rewrote'}"
+                                       f" it with its {len(bodies)} events")
+        if dry_run or not (stale or report.actions):
+            return report
+        for path, data in stale:
+            self.write(path, data)
+        report.written = True
+        with self.state.transaction():
+            self.state.db.execute("DELETE FROM sink_items WHERE sink=?", (self.name,))
+            self.state.db.executemany(
+                "INSERT INTO sink_items (sink, uid, hash, sequence, dtstamp, state, body) "
+                "VALUES (?,?,?,?,?,?,?)",
+                [(self.name, uid, h, seq, stamp, "synced", body)
+                 for uid, (body, h, seq, stamp) in bodies.items()])
+        return report
+
+    def outputs(self, bodies: Bodies) -> list[tuple[Path, bytes]]:
+        """Each file this calendar is published as, with the bytes it should hold."""
+        raise NotImplementedError
+
+    def write(self, path: Path, data: bytes) -> None:
+        raise NotImplementedError
+
+    def _bodies(self, sessions: Sequence[Session], now: datetime, report: SinkReport) -> Bodies:
         tz = ZoneInfo(self.tz_name)
         rows = {r["uid"]: r for r in self.state.db.execute(
             "SELECT uid, hash, sequence, dtstamp, body FROM sink_items WHERE sink=?",
             (self.name,))}
         wanted = {s.uid: s for s in sessions if s.status is not SessionStatus.DECLINED}
-        bodies: dict[str, tuple[str, str, int, str]] = {}
+        bodies: Bodies = {}
         for uid, s in wanted.items():
-            h = session_hash(s)
+            h = session_hash(s, editable=False)
             row = rows.get(uid)
-            if s.status is SessionStatus.MISSED and row is not None:
+            if row is not None and (s.status is SessionStatus.MISSED or row["hash"] == h):
                 bodies[uid] = (row["body"], row["hash"], row["sequence"], row["dtstamp"])
                 continue
-            if row is not None and row["hash"] == h:
-                bodies[uid] = (row["body"], h, row["sequence"], row["dtstamp"])
-                continue
             seq = 0 if row is None else row["sequence"] + 1
-            ev = to_event(s, tz, sequence=seq, stamp=now,
-                          alarm_minutes=self.settings.alarm_minutes)
+            ev = to_event(s, tz, sequence=seq, stamp=now, alarm_minutes=self.alarm_minutes,
+                          editable=False)
             bodies[uid] = (ev.to_ical().decode(), h, seq, now.isoformat())
             report.actions.append(Action(Op.CREATE if row is None else Op.UPDATE, uid,
                                          ev.get("SUMMARY", ""), s.start))
@@ -75,46 +111,40 @@ class IcsFileSink:
             else:
                 report.actions.append(Action(Op.DELETE, uid, str(old.get("SUMMARY", "")),
                                              start if isinstance(start, datetime) else None))
-        text = self._render(bodies)
-        path = self.settings.path
-        unchanged = path.exists() and path.read_bytes() == text
-        if dry_run or (unchanged and not report.actions):
-            return report
-        _atomic_write(path, text)
-        report.written = True
-        with self.state.transaction():
-            self.state.db.execute("DELETE FROM sink_items WHERE sink=?", (self.name,))
-            self.state.db.executemany(
-                "INSERT INTO sink_items (sink, uid, hash, sequence, dtstamp, state, body) "
-                "VALUES (?,?,?,?,?,?,?)",
-                [(self.name, uid, h, seq, stamp, "synced", body)
-                 for uid, (body, h, seq, stamp) in bodies.items()])
-        return report
+        return bodies
 
-    def _render(self, bodies: dict[str, tuple[str, str, int, str]]) -> bytes:
-        cal = new_calendar(self.settings.name, self.tz_name)
-        events = [Event.from_ical(body) for body, _, _, _ in bodies.values()]
-        events.sort(key=lambda e: (e.decoded("DTSTART"), str(e["UID"])))
-        for ev in events:
-            cal.add_component(ev)
-        cal.add_missing_timezones()
-        return bytes(cal.to_ical())
+
+def events_of(bodies: Bodies) -> list[Event]:
+    """The stored events in calendar order: by start, then UID (byte-stable output)."""
+    events = [cast(Event, Event.from_ical(body)) for body, _, _, _ in bodies.values()]
+    events.sort(key=lambda e: (e.decoded("DTSTART"), str(e["UID"])))
+    return events
+
+
+def render(name: str, tz_name: str, events: Iterable[Event],
+           refresh: timedelta = timedelta(hours=1)) -> bytes:
+    cal = new_calendar(name, tz_name, refresh)
+    for ev in events:
+        cal.add_component(ev)
+    cal.add_missing_timezones()
+    return bytes(cal.to_ical())
+
+
+class IcsFileSink(PublishedCalendar):
+    def __init__(self, settings: IcsSettings, state: State, tz_name: str) -> None:
+        super().__init__("ics", state, tz_name, settings.alarm_minutes)
+        self.settings = settings
+
+    def outputs(self, bodies: Bodies) -> list[tuple[Path, bytes]]:
+        return [(self.settings.path, render(self.settings.name, self.tz_name, events_of(bodies)))]
+
+    def write(self, path: Path, data: bytes) -> None:
+        _atomic_write(path, data)
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write(path, data, 0o644)
     except OSError as exc:
         raise SyncdError(f"{path}: cannot write the calendar file: {exc.strerror}; check "
                          "ics.path and that its folder is writable") from None

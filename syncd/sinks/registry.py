@@ -13,6 +13,10 @@ def sinks_for(config: Config, state: State) -> list[Sink]:
         from syncd.sinks.ics import IcsFileSink
 
         out.append(IcsFileSink(config.ics, state, config.athlete.timezone))
+    if config.feed is not None:
+        from syncd.sinks.feed import FeedSink
+
+        out.append(FeedSink(config.feed, state, config.athlete.timezone))
     if config.caldav is not None:
         from syncd.sinks.caldav import CalDavSink
 

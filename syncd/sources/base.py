@@ -34,6 +34,13 @@ class Observations:
     readiness: tuple[Readiness, ...] = ()
     notes: tuple[str, ...] = field(default=())
 
+    def summary(self) -> str:
+        """One line for the log: what a source told (``-v``)."""
+        parts = [(len(self.completed_runs), "runs done"), (len(self.planned_runs), "planned"),
+                 (len(self.strength), "strength"), (len(self.races), "races"),
+                 (len(self.busy), "busy"), (len(self.readiness), "readiness")]
+        return ", ".join(f"{n} {what}" for n, what in parts if n) or "nothing"
+
     def merge(self, other: Observations) -> Observations:
         return Observations(
             self.completed_runs + other.completed_runs,

@@ -2,9 +2,12 @@
 export), for runners who keep Garmin Connect out of the loop.
 
 Each file is read once: its path, size and modification time are remembered with what was
-found in it (a run, a strength workout, something else, or why it could not be used), so a
-rescan of thousands of unchanged files only stats them. A corrupt file is reported once per
-version and skipped; it never stops the scan.
+found in it (every session of it: a multisport file holds several), so a rescan of
+thousands of unchanged files only stats them. A first scan commits its results in batches,
+so a scan that is killed resumes where it stopped, and shows a progress bar on a terminal.
+A file that cannot be used (corrupt, empty, a dangling link) is reported once per version
+and skipped; a file cut after its summary is kept with a note. Copies of one activity (the
+same file in two folders) count once.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,56 +23,84 @@ from typing import Any
 
 from syncd.classify import Evidence, History, classify
 from syncd.model import Run, RunKind, RunStatus, StrengthActivity
+from syncd.progress import progress_for
 from syncd.sources.base import FetchWindow, Observations
+from syncd.sources.fit_reader import FitSummary, read_summary
+from syncd.sources.merge import add_run, merge_strength
 from syncd.state import State
 
 log = logging.getLogger(__name__)
-RUN_SPORTS = {"running", "trail_running", "treadmill_running"}
+FORMAT = 2  # results stored by an older syncd (first session only) are read again
+BATCH_FILES = 200
+BATCH_SECONDS = 2.0
+TYPE_KEYS = {"treadmill": "treadmill_running", "trail": "trail_running",
+             "track": "track_running", "indoor_running": "indoor_running",
+             "street": "street_running", "virtual_activity": "virtual_run"}
 
 
 def read_fit(path: Path) -> dict[str, Any]:
     """What one FIT file holds, as a small JSON-able record (never raises for bad files)."""
-    import fitdecode
-
-    note = ""
-    try:
-        session = _first_session(path, fitdecode.CrcCheck.ENABLED)
-    except fitdecode.FitCRCError:
-        note = "CRC mismatch; its data is used anyway"
-        try:
-            session = _first_session(path, fitdecode.CrcCheck.DISABLED)
-        except (fitdecode.FitError, OSError, ValueError, KeyError) as exc:
-            return {"kind": "error", "error": f"{exc.__class__.__name__}: {exc}"[:200]}
-    except (fitdecode.FitError, OSError, ValueError, KeyError) as exc:
-        return {"kind": "error", "error": f"{exc.__class__.__name__}: {exc}"[:200]}
-    if session is None:
-        return {"kind": "other", "why": "no session record"}
-    start = session.get("start_time")
-    if not isinstance(start, datetime):
-        return {"kind": "error", "error": "no absolute start time (a device-relative timestamp)"}
-    sport = str(session.get("sport") or "")
-    sub = str(session.get("sub_sport") or "")
-    kind = "run" if sport in RUN_SPORTS else (
-        "strength" if sub == "strength_training" or (sport == "training" and
-        sub in ("strength_training", "")) else "other")
-    seconds = session.get("total_elapsed_time") or session.get("total_timer_time") or 0
-    return {"kind": kind, "start": start.astimezone(UTC).isoformat(), "seconds": float(seconds),
-            "distance": session.get("total_distance"), "sport": sport, "sub_sport": sub,
-            "hr": session.get("avg_heart_rate"), "note": note}
+    return summarise(read_summary(path))
 
 
-def _first_session(path: Path, crc: Any) -> dict[str, Any] | None:
-    """The first session record. The whole file is read, so a bad CRC or a corrupt chained
-    part after the session is still noticed."""
-    import fitdecode
+def summarise(fit: FitSummary) -> dict[str, Any]:
+    notes = list(fit.notes)
+    if fit.error is not None:
+        return {"v": FORMAT, "sessions": [], "notes": notes, "error": fit.error}
+    sessions = []
+    for index, s in enumerate(fit.sessions):
+        start = s.get("start_time")
+        if not isinstance(start, datetime):
+            notes.append(f"session {index + 1} has no absolute start time (a device-relative "
+                         "timestamp): skipped")
+            continue
+        sessions.append(_session(s, index, fit))
+    if not sessions:
+        error = notes.pop() if notes else "no session with a start time"
+        return {"v": FORMAT, "sessions": [], "notes": notes, "error": error}
+    return {"v": FORMAT, "sessions": sessions, "notes": notes, "error": None}
 
-    session = None
-    with fitdecode.FitReader(str(path), check_crc=crc) as reader:
-        for frame in reader:
-            if (session is None and frame.frame_type == fitdecode.FIT_FRAME_DATA
-                    and frame.name == "session"):
-                session = {f.name: f.value for f in frame.fields}
-    return session
+
+def _num(value: Any) -> float | None:
+    """A number, or None: a corrupt definition can make any field an array or a string."""
+    return float(value) if isinstance(value, (int, float)) and not isinstance(
+        value, bool) else None
+
+
+def _session(s: dict[str, Any], index: int, fit: FitSummary) -> dict[str, Any]:
+    sport, sub = str(s.get("sport") or ""), str(s.get("sub_sport") or "")
+    if sport == "running":
+        kind = "run"
+    elif sub == "strength_training" or (sport == "training" and sub in ("generic", "")):
+        kind = "strength"
+    else:
+        kind = "other"
+    elapsed = _num(s.get("total_elapsed_time")) or _num(s.get("total_timer_time")) or 0.0
+    moving = _num(s.get("total_moving_time")) or _num(s.get("total_timer_time")) or elapsed
+    ident = s.get("message_index") if isinstance(s.get("message_index"), int) else index
+    zone_msg = next((z for z in fit.zones if z.get("reference_mesg") == "session"
+                     and z.get("reference_index") == ident), None) or {}
+    zones = _five_zones(zone_msg.get("time_in_hr_zone") or s.get("time_in_hr_zone"))
+    return {"kind": kind, "start": s["start_time"].astimezone(UTC).isoformat(),
+            "seconds": elapsed, "moving": moving, "distance": _num(s.get("total_distance")),
+            "speed": _num(s.get("enhanced_avg_speed")) or _num(s.get("avg_speed")),
+            "sport": sport, "sub_sport": sub,
+            "type_key": TYPE_KEYS.get(sub, "running") if kind == "run" else sport,
+            "hr": _num(s.get("avg_heart_rate")),
+            "max_hr": _num(fit.max_heart_rate) or _num(zone_msg.get("max_heart_rate")),
+            "zones": zones, "te": _num(s.get("total_training_effect")),
+            "anaerobic_te": _num(s.get("total_anaerobic_training_effect"))}
+
+
+def _five_zones(times: Any) -> list[float]:
+    """FIT counts time below zone 1 first (and above zone 5 last); Garmin's five zones
+    fold those into zones 1 and 5."""
+    if not isinstance(times, tuple) or len(times) < 5 or any(_num(t) is None for t in times):
+        return []
+    t = [float(x) for x in times]
+    if len(t) == 5:
+        return t
+    return [t[0] + t[1], t[2], t[3], t[4], sum(t[5:])]
 
 
 def _walk(folder: Path) -> Iterator[os.DirEntry[str]]:
@@ -83,6 +115,22 @@ def _walk(folder: Path) -> Iterator[os.DirEntry[str]]:
         log.warning("cannot read folder %s: %s", folder, exc.strerror)
 
 
+def _version(entry: os.DirEntry[str]) -> tuple[int, int, str | None]:
+    """Size and mtime of the file, or of the link itself (size -1) when it points nowhere."""
+    try:
+        st = entry.stat()
+        return st.st_size, st.st_mtime_ns, None
+    except OSError as exc:
+        try:
+            st = entry.stat(follow_symlinks=False)
+        except OSError:
+            return -1, 0, f"cannot read it ({exc.strerror})"
+        if entry.is_symlink():
+            return -1, st.st_mtime_ns, (f"a link to {os.readlink(entry.path)}, which is not "
+                                        "there (is the watch or disk connected?)")
+        return -1, st.st_mtime_ns, f"cannot read it ({exc.strerror})"
+
+
 class FitFolderSource:
     name = "fit"
 
@@ -93,40 +141,75 @@ class FitFolderSource:
 
     def scan(self) -> dict[str, dict[str, Any]]:
         """Every FIT file under the folders with what it holds; only new or changed ones are
-        read."""
+        read, and what is read is committed every few hundred files."""
         known = {r[0]: (r[1], r[2], r[3]) for r in self.state.db.execute(
             "SELECT path, size, mtime_ns, result FROM fit_files")}
         found: dict[str, dict[str, Any]] = {}
-        fresh: list[tuple[str, int, int, str]] = []
+        todo: list[tuple[str, int, int, str | None]] = []
         for folder in self.folders:
             for entry in _walk(folder):
-                try:
-                    st = entry.stat()
-                except OSError:
-                    continue
+                size, mtime, problem = _version(entry)
                 old = known.get(entry.path)
-                if old is not None and old[0] == st.st_size and old[1] == st.st_mtime_ns:
-                    found[entry.path] = json.loads(old[2])
-                    continue
-                result = read_fit(Path(entry.path))
-                self.parsed += 1
-                if result["kind"] == "error":
-                    log.warning("skipped FIT file %s: %s", entry.path, result["error"])
-                elif result.get("note"):
-                    log.warning("FIT file %s: %s", entry.path, result["note"])
-                found[entry.path] = result
-                fresh.append((entry.path, st.st_size, st.st_mtime_ns, json.dumps(result)))
-        if fresh:
+                if old is not None and old[0] == size and old[1] == mtime:
+                    result = json.loads(old[2])
+                    if result.get("v") == FORMAT:
+                        found[entry.path] = result
+                        continue
+                todo.append((entry.path, size, mtime, problem))
+        if todo:
+            self._read(todo, found, len(found))
+        return found
+
+    def _read(self, todo: list[tuple[str, int, int, str | None]],
+              found: dict[str, dict[str, Any]], unchanged: int) -> None:
+        started = time.monotonic()
+        bar = progress_for("reading FIT files", len(todo))
+        batch: list[tuple[str, int, int, str]] = []
+        last_commit = started
+        counts = {"run": 0, "strength": 0, "skipped": 0}
+        try:
+            for n, (path, size, mtime, problem) in enumerate(todo, 1):
+                if problem is not None:
+                    result = {"v": FORMAT, "sessions": [], "notes": [], "error": problem}
+                else:
+                    result = read_fit(Path(path))
+                    self.parsed += 1
+                self._report(path, result, counts)
+                found[path] = result
+                batch.append((path, size, mtime, json.dumps(result)))
+                if len(batch) >= BATCH_FILES or time.monotonic() - last_commit > BATCH_SECONDS:
+                    self._commit(batch)
+                    batch, last_commit = [], time.monotonic()
+                bar.step(n, len(todo))
+        finally:
+            self._commit(batch)
+            bar.close()
+        log.info("FIT folder: read %d new or changed files in %.1f s (%d runs, %d strength, "
+                 "%d skipped); %d unchanged", len(todo), time.monotonic() - started,
+                 counts["run"], counts["strength"], counts["skipped"], unchanged)
+
+    @staticmethod
+    def _report(path: str, result: dict[str, Any], counts: dict[str, int]) -> None:
+        if result["error"] is not None:
+            counts["skipped"] += 1
+            log.warning("skipped FIT file %s: %s", path, result["error"])
+            return
+        for note in result["notes"]:
+            log.warning("FIT file %s: %s", path, note)
+        for s in result["sessions"]:
+            if s["kind"] in counts:
+                counts[s["kind"]] += 1
+
+    def _commit(self, batch: list[tuple[str, int, int, str]]) -> None:
+        if batch:
             with self.state.transaction():
                 self.state.db.executemany(
                     "INSERT OR REPLACE INTO fit_files (path, size, mtime_ns, result) "
-                    "VALUES (?,?,?,?)", fresh)
-        return found
+                    "VALUES (?,?,?,?)", batch)
 
     def fetch(self, window: FetchWindow) -> Observations:
-        records = sorted(((p, r) for p, r in self.scan().items() if r["kind"] in ("run",
-                                                                                "strength")),
-                         key=lambda pr: pr[1]["start"])
+        records = sorted(((p, s) for p, r in self.scan().items() for s in r["sessions"]
+                          if s["kind"] in ("run", "strength")), key=lambda ps: ps[1]["start"])
         runs: list[Run] = []
         lifts: list[StrengthActivity] = []
         for path, r in records:
@@ -136,18 +219,30 @@ class FitFolderSource:
             if r["kind"] == "strength":
                 lifts.append(StrengthActivity(ident, self.name, start, end, "Strength (FIT)"))
                 continue
-            recent = [x for x in runs if start - timedelta(days=28) <= x.start < start]
-            history = History(
-                durations_s=tuple(x.duration.total_seconds() for x in recent),
-                easy_speeds=tuple(x.distance_m / x.duration.total_seconds() for x in recent
-                                  if x.kind is RunKind.EASY and x.distance_m))
-            dist = r.get("distance")
-            speed = dist / r["seconds"] if dist and r["seconds"] else None
-            kind, reason = classify(Evidence(title="", type_key=r["sport"],
-                                             duration_s=r["seconds"], distance_m=dist,
-                                             avg_speed=speed), history)
-            runs.append(Run(ident, self.name, start, end, kind, RunStatus.COMPLETED,
-                            title=f"{r['sport'].replace('_', ' ')} (FIT)", reason=reason,
-                            distance_m=dist))
+            add_run(runs, self._run(ident, start, end, r, runs))
         return Observations(completed_runs=tuple(r for r in runs if r.start >= window.start),
-                            strength=tuple(s for s in lifts if s.start >= window.start))
+                            strength=tuple(s for s in merge_strength(lifts)
+                                           if s.start >= window.start))
+
+    def _run(self, ident: str, start: datetime, end: datetime, r: dict[str, Any],
+             earlier: list[Run]) -> Run:
+        recent = []
+        for x in reversed(earlier):  # oldest first: only the last four weeks are looked at
+            if x.start < start - timedelta(days=28):
+                break
+            if x.start < start:
+                recent.append(x)
+        history = History(
+            durations_s=tuple(x.duration.total_seconds() for x in recent),
+            easy_speeds=tuple(x.distance_m / x.duration.total_seconds() for x in recent
+                              if x.kind is RunKind.EASY and x.distance_m))
+        dist = r.get("distance")
+        speed = r.get("speed") or (dist / r["moving"] if dist and r["moving"] else None)
+        evidence = Evidence(title="", type_key=r["type_key"], duration_s=r["moving"],
+                            distance_m=dist, avg_speed=speed, anaerobic_te=r["anaerobic_te"],
+                            hr_zone_s=tuple(r["zones"]), avg_hr=r["hr"], max_hr=r["max_hr"])
+        kind, reason = classify(evidence, history)
+        title = r["type_key"].replace("_", " ")
+        return Run(ident, self.name, start, end, kind, RunStatus.COMPLETED,
+                   title=f"{title} (FIT)", reason=reason, distance_m=dist,
+                   detail=evidence.richness)

@@ -1,8 +1,10 @@
 """Completed runs and strength workouts from Garmin Connect, plus morning readiness.
 
 Incremental: activities are read newest first, a page of 20 at a time, back to the newest
-one already known minus an overlap of two days (late uploads, renamed or deleted
-activities), so a cycle with nothing new costs one request. Everything read is cached in
+one already known minus an overlap of two days (renamed or deleted activities), so a cycle
+with nothing new costs one request. Once a day the whole ``history_days`` window is read
+again, so an activity uploaded late (a watch synced after a week away) is found too; a
+window longer than 100 pages is cut, and the log says where. Everything read is cached in
 the state; when Garmin fails, the cache still feeds the planner.
 
 Only saved tokens are used (``syncd login`` makes them). When Garmin rejects them, syncd
@@ -30,6 +32,7 @@ log = logging.getLogger(__name__)
 PAGE = 20
 MAX_PAGES = 100
 OVERLAP = timedelta(days=2)
+DEEP_EVERY = timedelta(days=1)
 AUTH_PAUSE = timedelta(hours=6)
 READINESS_RETRY = timedelta(hours=1)
 SCOPE = "garmin"
@@ -58,8 +61,8 @@ class GarminSource:
         if rejected is not None:
             same_tokens = self.state.get(SCOPE, "rejected_tokens") == self._token_stamp()
             if same_tokens and now < datetime.fromisoformat(rejected) + AUTH_PAUSE:
-                raise AuthError("Garmin rejected the saved login; run `syncd login` "
-                                "(not calling Garmin until then)")
+                # The same words as the rejection itself: the log says it once.
+                raise AuthError("Garmin rejected the saved login; run `syncd login`")
         if self._client is None:
             try:
                 self._client = login_with_tokens(self.settings.api_url, self.tokens)
@@ -69,10 +72,10 @@ class GarminSource:
         return self._client
 
     def _rejected(self, now: datetime) -> None:
+        """Remember the rejection; saying so is the cycle's job (once, not per call)."""
         self._client = None
         self.state.put(SCOPE, "rejected_at", now.isoformat())
         self.state.put(SCOPE, "rejected_tokens", self._token_stamp())
-        log.error("Garmin rejected the saved login; run `syncd login`")
 
     def _call(self, now: datetime, what: str, fn: str, *args: Any) -> Any:
         client = self._client_for(now)
@@ -87,8 +90,9 @@ class GarminSource:
 
     def fetch(self, window: FetchWindow) -> Observations:
         now = window.now
-        since = self._since(window)
+        since, deep = self._since(window)
         seen: dict[str, dict[str, Any]] = {}
+        oldest_read: datetime | None = None
         for page_no in range(MAX_PAGES):
             page = self._call(now, "reading activities", "get_activities", page_no * PAGE, PAGE)
             if not isinstance(page, list):
@@ -106,22 +110,45 @@ class GarminSource:
                 oldest = start if oldest is None else min(oldest, start)
                 if start >= since:
                     seen[str(act["activityId"])] = act
+            if oldest is not None:
+                oldest_read = oldest
             if len(page) < PAGE or (oldest is not None and oldest < since):
                 break
+        else:
+            since = self._cut(since, oldest_read)
         self._store(seen, since)
         self.state.put(SCOPE, "rejected_at", None)
+        if deep:
+            self.state.put(SCOPE, "deep_read_at", now.isoformat())
         obs = self.cached(window)
         if self.settings.readiness:
             obs = obs.merge(Observations(readiness=self._readiness(window)))
         return obs
 
-    def _since(self, window: FetchWindow) -> datetime:
+    def _since(self, window: FetchWindow) -> tuple[datetime, bool]:
+        """How far back to read this cycle, and whether it is the day's deep re-read."""
         floor = window.now - timedelta(days=self.settings.history_days)
         row = self.state.db.execute(
             "SELECT max(start) FROM activities WHERE source=?", (self.name,)).fetchone()
-        if row[0] is None:
-            return floor
-        return max(floor, datetime.fromisoformat(row[0]) - OVERLAP)
+        deep_at = self.state.get(SCOPE, "deep_read_at")
+        if row[0] is None or deep_at is None or (
+                window.now - datetime.fromisoformat(deep_at) >= DEEP_EVERY):
+            return floor, True
+        return max(floor, datetime.fromisoformat(row[0]) - OVERLAP), False
+
+    def _cut(self, since: datetime, oldest_read: datetime | None) -> datetime:
+        """The page limit stopped the read before ``since``: say so (when the cut moves a day
+        or more), and keep the cache older than what was read."""
+        if oldest_read is None or oldest_read <= since:
+            return since
+        day = oldest_read.date().isoformat()
+        if self.state.get(SCOPE, "cut_at") != day:
+            log.warning("Garmin: read the newest %d activities (back to %s), the most syncd "
+                        "reads in one cycle; older ones inside sources.garmin.history_days "
+                        "(%d days) come from the cache only", MAX_PAGES * PAGE, day,
+                        self.settings.history_days)
+            self.state.put(SCOPE, "cut_at", day)
+        return oldest_read
 
     def _store(self, seen: dict[str, dict[str, Any]], since: datetime) -> None:
         with self.state.transaction():
@@ -159,7 +186,11 @@ class GarminSource:
                                  "get_morning_training_readiness", day.isoformat())
             hrv = self._call(window.now, "reading HRV", "get_hrv_data", day.isoformat())
         except TransientError as exc:
+            # Tried: the next try waits the hour like a morning without data, instead of
+            # two more requests on every cycle.
             log.info("readiness not read this cycle: %s", exc)
+            self.state.put(SCOPE, key, json.dumps({"score": None, "hrv": None,
+                                                   "tried": window.now.isoformat()}))
             return ()
         score = morning.get("score") if isinstance(morning, dict) else None
         summary = hrv.get("hrvSummary") if isinstance(hrv, dict) else None

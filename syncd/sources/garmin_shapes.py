@@ -92,10 +92,11 @@ def activity_to_record(act: dict[str, Any], history: History | None = None,
     title = str(act.get("activityName") or "")
     if is_strength(key):
         return StrengthActivity(id=ident, source="garmin", start=start, end=end, title=title)
-    kind, reason = classify(evidence(act), history or History(), keywords)
+    ev = evidence(act)
+    kind, reason = classify(ev, history or History(), keywords)
     return Run(id=ident, source="garmin", start=start, end=end, kind=kind,
                status=RunStatus.COMPLETED, title=title or key.replace("_", " "),
-               reason=reason, distance_m=_num(act.get("distance")))
+               reason=reason, distance_m=_num(act.get("distance")), detail=ev.richness)
 
 
 def records_from_activities(acts: Iterable[dict[str, Any]], tz: ZoneInfo,

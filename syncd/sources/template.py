@@ -6,10 +6,11 @@ day is known but not its time (R3 then uses the latest window of that day).
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import time, timedelta
 
 from syncd.config.loader import TemplateRun
 from syncd.model import Run, RunStatus
+from syncd.planner.realtime import in_zone, later, wall
 from syncd.sources.base import FetchWindow, Observations
 
 UNKNOWN_TIME_PLACEHOLDER = time(6, 0)
@@ -37,11 +38,13 @@ def expand(rows: tuple[TemplateRun, ...], window: FetchWindow, source: str) -> l
             day = monday + timedelta(days=row.day)
             if day > last:
                 continue
-            start = datetime.combine(day, row.time or UNKNOWN_TIME_PLACEHOLDER, tz)
-            start = start.astimezone(tz)
+            # A real instant (a time a DST gap skips: the moment the clock jumps past it)
+            # and a real duration, so the run lasts its minutes on the night clocks change.
+            start = in_zone(wall(day, row.time or UNKNOWN_TIME_PLACEHOLDER, tz), tz)
             out.append(Run(
                 id=f"{source}:{day.isoformat()}:{i}", source=source, start=start,
-                end=start + timedelta(minutes=row.duration_min), kind=row.kind,
+                end=in_zone(later(start, timedelta(minutes=row.duration_min)), tz),
+                kind=row.kind,
                 status=RunStatus.PLANNED, title=row.title or f"{row.kind.value} run",
                 reason=f"weekly plan says {row.kind.value}", time_known=row.time is not None))
         monday += timedelta(days=7)

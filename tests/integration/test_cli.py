@@ -23,13 +23,15 @@ def test_demo_run_once_prints_a_plan_and_writes_a_valid_ics(cli):
     cal.validate()
     assert cal.events, "the demo plans sessions"
     assert all(str(e["UID"]).startswith("syncd-") for e in cal.events)
-    state_db = cli.home / ".state" / "syncd" / "state.sqlite3"
+    # The demo keeps its state beneath the real one, so a first real run starts clean.
+    state_db = cli.home / ".state" / "syncd" / "demo" / "state.sqlite3"
     assert stat.S_IMODE(state_db.stat().st_mode) == 0o600
     assert stat.S_IMODE(state_db.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(state_db.parent.parent.stat().st_mode) == 0o700
 
     again = cli("--now", NOW, "run", "--once")
     assert again.returncode == 0, again.stderr
-    assert "No session changed." in again.stdout
+    assert "The plan did not change." in again.stdout
     assert "write" not in again.stdout.split("syncd plan")[0]
     assert ics.read_bytes() == cal.to_ical()
 
@@ -72,6 +74,15 @@ def test_plan_explain_shows_refused_times_and_rules(cli):
     assert "Tuesday 24 November 2026" in res.stdout
     assert "Times refused for heavy:" in res.stdout
     assert "(R3)" in res.stdout
+
+
+def test_plan_explain_shows_what_the_session_holds(cli):
+    res = cli("--now", NOW, "plan", "--explain", "2026-11-24")
+    assert res.returncode == 0, res.stderr
+    session = res.stdout.split("Session:")[1]
+    assert "Warm-up: 10 min easy cardio" in session
+    assert "Time: 16 min warm-up + " in session and " of 45 min." in session
+    assert "  1. " in session and "main lift" in session
 
 
 @pytest.mark.parametrize("config, expected", [

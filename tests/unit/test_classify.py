@@ -145,3 +145,30 @@ def test_the_single_activity_shape_reads_like_a_list_entry():
     listed = activity_to_record(REAL[0])
     assert rec is not None and listed is not None
     assert (rec.id, rec.start, rec.kind) == (listed.id, listed.start, listed.kind)
+
+
+@pytest.mark.parametrize("title", ["6x800m", "Track 5x1000", "10x400 @5k", "8 x400", "x800s"])
+def test_repetition_keywords_follow_their_count(title):
+    kind, reason = classify(Evidence(title=title))
+    assert kind is RunKind.QUALITY, title
+    assert reason.startswith("title says '")
+
+
+def test_a_repetition_keyword_inside_a_word_does_not_match():
+    assert classify(Evidence(title="Sandbox800 shakeout"))[0] is RunKind.EASY
+
+
+@pytest.mark.parametrize("title, kind", [
+    ("Marathon pace long run", RunKind.LONG),
+    ("Recovery run after race", RunKind.EASY),
+    ("Easy jog before the parkrun", RunKind.EASY),
+    ("Lockerer Lauf nach dem Wettkampf", RunKind.EASY),
+    ("Half marathon pace, then easy", RunKind.EASY),
+    ("Race week shakeout", RunKind.EASY),
+    ("Half marathon", RunKind.RACE),
+    ("City marathon", RunKind.RACE),
+    ("Saturday parkrun", RunKind.RACE),
+    ("Recovery run after race, then the 10k race", RunKind.RACE),
+])
+def test_a_race_named_is_not_always_a_race(title, kind):
+    assert classify(Evidence(title=title))[0] is kind, title

@@ -128,3 +128,11 @@ def test_missing_explicit_file(tmp_path: Path):
 def test_missing_file_named_by_environment(tmp_path: Path):
     with pytest.raises(ConfigError):
         find_config(None, {"SYNCD_CONFIG": str(tmp_path / "missing.toml")})
+
+
+def test_a_heavy_session_shorter_than_its_warm_up_plus_main_lifts_is_refused():
+    # 16 min of warm-up (004) and two main lifts need 30 min; 20 gave 4 min of lifting.
+    assert error_of("[athlete]\nsession_minutes = 20\n") == (
+        "config.toml: at 'athlete.session_minutes': expected a whole number from 30 to 120, "
+        "got 20")
+    assert load("[athlete]\nsession_minutes = 30\n").athlete.session_minutes == 30

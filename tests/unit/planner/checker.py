@@ -4,25 +4,67 @@ Written from the rules contract (docs/recovery-rules.md), not from the planner's
 re-derives phases, hard days and the athlete's status from the raw inputs, and shares no
 predicate with ``syncd.planner``. It returns every violation found, as text naming the rule.
 
+Time is judged in real elapsed time: every instant is turned into UTC here (``_u``) and all
+gaps, lengths and overlaps are UTC differences, with arithmetic of the checker's own (none of
+the planner's time helpers). Local readings are used only for the calendar day and for the
+availability windows, and each is checked to name one instant (``_readings``, which finds
+every instant showing a wall-clock reading by trying each possible UTC offset).
+
 Conventions the contract leaves open, which the checker and the planner both document:
-a planned run whose time passed more than 3 h ago with nothing recorded that day is skipped;
-a run whose time is unknown counts as starting at 06:00 for R2; race day itself holds no
-session (the 2-day rule of R6 extended to the day); a session starts at least 2 h after now.
+a planned run is skipped once its local day has ended with nothing recorded that day (until
+then it is "not yet done"); a run whose time is unknown counts as starting at 06:00 for R2;
+race day itself holds no session (the 2-day rule of R6 extended to the day); a session
+starts at least 2 h after now unless it is already in the calendar at that time; no session
+starts or ends at a wall-clock reading that a DST change skips or repeats; a session lasts
+the minutes its title says (heavy: the athlete's ``session_minutes``).
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+import itertools
+import re
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from syncd.model import RacePriority, Run, RunKind, Session, SessionKind, SessionStatus
 from syncd.planner import Plan, PlanInputs
 
 HARD = {RunKind.QUALITY, RunKind.LONG, RunKind.RACE}
+Z = UTC
+QUARTER = timedelta(minutes=15)
+
+
+def _u(dt: datetime) -> datetime:
+    assert dt.tzinfo is not None, f"naive datetime {dt}"
+    return dt.astimezone(Z)
 
 
 def _day(dt: datetime, tz: ZoneInfo) -> date:
-    return dt.astimezone(tz).date()
+    return _u(dt).astimezone(tz).date()
+
+
+def _readings(d: date, t: time, tz: ZoneInfo) -> list[datetime]:
+    """Every UTC instant at which the clock in ``tz`` shows ``d`` ``t``: tries each offset
+    from -14 h to +14 h in quarter hours (every zone's offset today is a multiple of 15 min)."""
+    naive = datetime.combine(d, t)
+    found = []
+    for k in range(-56, 57):
+        cand = naive.replace(tzinfo=Z) - k * QUARTER
+        if cand.astimezone(tz).replace(tzinfo=None) == naive:
+            found.append(cand)
+    return sorted(found)
+
+
+def _once(instant: datetime, tz: ZoneInfo) -> bool:
+    local = _u(instant).astimezone(tz)
+    return len(_readings(local.date(), local.time().replace(tzinfo=None), tz)) == 1
+
+
+def _six_am(d: date, tz: ZoneInfo) -> datetime:
+    """06:00 local on ``d`` (the start R2 assumes for a run without a time), in UTC."""
+    found = _readings(d, time(6, 0), tz)
+    assert found, f"06:00 does not exist on {d} in {tz}: the checker needs a convention"
+    return found[0]
 
 
 def expected_phase(inputs: PlanInputs, d: date) -> str:
@@ -49,41 +91,56 @@ def expected_phase(inputs: PlanInputs, d: date) -> str:
 
 
 def consistent_weeks(inputs: PlanInputs, today: date, tz: ZoneInfo) -> int | None:
-    if not inputs.completed_runs:
-        if inputs.athlete.running_since is None:
-            return None
-        return (today - inputs.athlete.running_since).days // 7
-    counts: dict[date, int] = {}
-    for r in inputs.completed_runs:
-        d = _day(r.start, tz)
-        monday = d - timedelta(days=d.weekday())
-        counts[monday] = counts.get(monday, 0) + 1
-    this_monday = today - timedelta(days=today.weekday())
-    total = 1 if counts.get(this_monday, 0) >= 2 else 0
-    gap = 0
-    monday = this_monday
-    while gap < 2 and (this_monday - monday).days < 800:
-        monday -= timedelta(days=7)
-        if counts.get(monday, 0) >= 2:
-            total += 1
-            gap = 0
-        else:
-            gap += 1
-    return total
+    """R7: the larger of the weeks since athlete.running_since and the longest chain of weeks
+    with 2+ completed runs in which no two weeks in a row are missing."""
+    options = []
+    if inputs.athlete.running_since is not None:
+        options.append(max(0, (today - inputs.athlete.running_since).days // 7))
+    if inputs.completed_runs:
+        counts: dict[date, int] = {}
+        for r in inputs.completed_runs:
+            d = _day(r.start, tz)
+            if d <= today:
+                counts[d - timedelta(days=d.weekday())] = counts.get(
+                    d - timedelta(days=d.weekday()), 0) + 1
+        good = sorted(m for m, n in counts.items() if n >= 2)
+        best, chain = 0, 0
+        for i, m in enumerate(good):
+            chain = chain + 1 if i and (m - good[i - 1]).days <= 14 else 1
+            best = max(best, chain)
+        options.append(best)
+    return max(options) if options else None
+
+
+def ramp_days(inputs: PlanInputs, today: date, tz: ZoneInfo) -> set[date]:
+    """Days of the return ramp: after 7+ days without a completed run, as many days as the
+    break lasted (at most 14) from the first day back (today while it goes on)."""
+    days = sorted({_day(r.start, tz) for r in inputs.completed_runs
+                   if _day(r.start, tz) <= today})
+    out: set[date] = set()
+    ends = list(itertools.pairwise(days))
+    if days:
+        ends.append((days[-1], today))
+    for a, b in ends:
+        off = (b - a).days - 1
+        if off >= 7:
+            out |= {b + timedelta(days=k) for k in range(min(off, 14))}
+    return out
 
 
 def check_plan(inputs: PlanInputs, now: datetime, result: Plan) -> list[str]:
     a = inputs.athlete
     r = inputs.rules
     tz = ZoneInfo(a.timezone)
+    now = _u(now)
     today = _day(now, tz)
     done_days = {_day(x.start, tz) for x in inputs.completed_runs}
 
     def skipped(x: Run) -> bool:
-        # The contract's "run skipped" trigger: a planned run (not a race) whose known time
-        # passed more than 3 h ago with no completed run that day no longer happens.
-        return (x.kind is not RunKind.RACE and x.time_known and _day(x.start, tz) not in done_days
-                and x.end + timedelta(hours=3) < now)
+        # The contract's "run skipped" trigger: a planned run (not a race) whose local day
+        # is over with no completed run that day no longer happens.
+        return (x.kind is not RunKind.RACE and _day(x.start, tz) not in done_days
+                and _day(x.start, tz) < today)
 
     runs: list[Run] = [x for x in inputs.planned_runs if not skipped(x)]
     runs += list(inputs.completed_runs)
@@ -96,14 +153,18 @@ def check_plan(inputs: PlanInputs, now: datetime, result: Plan) -> list[str]:
 
     def start_for_r2(x: Run) -> datetime:
         if x.time_known:
-            return x.start
-        return datetime.combine(_day(x.start, tz), time(6, 0), tz)
+            return _u(x.start)
+        return _six_am(_day(x.start, tz), tz)
 
     pinned_in = {s.uid: s for s in inputs.published if s.status is SessionStatus.PINNED}
+    # A session already in the calendar at that time needs no notice (lead time).
+    in_calendar = {(s.uid, _u(s.start)) for s in inputs.published
+                   if s.status is SessionStatus.PLANNED}
     declined = [(s.kind.is_lifting, _day(s.start, tz)) for s in inputs.published
                 if s.status is SessionStatus.DECLINED]
     weeks = consistent_weeks(inputs, today, tz)
     new_runner = weeks is not None and weeks < r.min_running_weeks
+    ramp = ramp_days(inputs, today, tz)
     minor = a.birth_year is not None and now.astimezone(tz).year - a.birth_year < 18
     errors: list[str] = []
     out = list(result.sessions)
@@ -113,22 +174,34 @@ def check_plan(inputs: PlanInputs, now: datetime, result: Plan) -> list[str]:
         shown = today - timedelta(days=today.weekday()) <= _day(pinned.start, tz) < horizon_end
         if not shown:
             continue
-        if not any(s.uid == uid and s.start == pinned.start and s.end == pinned.end
-                   for s in out):
+        if not any(s.uid == uid and _u(s.start) == _u(pinned.start)
+                   and _u(s.end) == _u(pinned.end) for s in out):
             errors.append(f"R11: pinned session {uid} was moved or dropped")
     uids = [s.uid for s in out]
     if len(uids) != len(set(uids)):
         errors.append("duplicate UIDs in the plan")
 
     new = [s for s in out if s.status is SessionStatus.PLANNED and s.uid not in pinned_in
-           and s.start > now]
+           and _u(s.start) > now]
     for s in new:
         d = _day(s.start, tz)
-        label = f"{s.kind.value} {s.start.astimezone(tz):%a %d %b %H:%M} ({s.uid})"
+        start, end = _u(s.start), _u(s.end)
+        label = f"{s.kind.value} {start.astimezone(tz):%a %d %b %H:%M} ({s.uid})"
         if not s.uid.startswith("syncd-"):
             errors.append(f"R11: {label} does not carry syncd's UID prefix")
-        if s.start < now + timedelta(hours=2):
+        if start < now + timedelta(hours=2) and (s.uid, start) not in in_calendar:
             errors.append(f"lead time: {label} starts less than 2 h from now")
+        for what, instant in (("starts", start), ("ends", end)):
+            if not _once(instant, tz):
+                errors.append(f"DST: {label} {what} at a reading the clock shows twice")
+        length = end - start
+        claimed = re.search(r"(\d+) min", s.title)
+        if claimed and length != timedelta(minutes=int(claimed.group(1))):
+            errors.append(f"length: {label} says {claimed.group(1)} min but lasts "
+                          f"{length.total_seconds() / 60:g} real minutes")
+        if s.kind is SessionKind.HEAVY and length != timedelta(minutes=a.session_minutes):
+            errors.append(f"length: heavy {label} lasts {length.total_seconds() / 60:g} real "
+                          f"minutes, not session_minutes = {a.session_minutes}")
         if (s.kind.is_lifting, d) in declined:
             errors.append(f"R11: {label} re-created on a day the user declined")
         day_runs = runs_on(d)
@@ -140,16 +213,17 @@ def check_plan(inputs: PlanInputs, now: datetime, result: Plan) -> list[str]:
         if heavy:
             limit = timedelta(hours=r.heavy_to_quality_hours)
             for x in runs:
-                if x.kind in HARD and start_for_r2(x) > s.start and start_for_r2(x) - s.end < limit:
+                if x.kind in HARD and start_for_r2(x) > start and start_for_r2(x) - end < limit:
                     errors.append(f"R2: {label} ends less than {limit} before {x.title}")
             for x in day_runs:
-                if x.time_known and s.start < x.end + timedelta(hours=r.run_to_lift_gap_hours):
+                if x.time_known and start < _u(x.end) + timedelta(
+                        hours=r.run_to_lift_gap_hours):
                     errors.append(f"R3: {label} is less than the gap after {x.title} "
                                   f"(or before it)")
             if any(not x.time_known for x in day_runs):
                 windows = a.availability[d.weekday()]
                 last = windows[-1] if windows else None
-                if last is None or s.start.astimezone(tz).time() < last.start:
+                if last is None or start.astimezone(tz).time() < last.start:
                     errors.append(f"R3: {label} not in the latest window on a day whose run "
                                   "time is unknown")
             phase = expected_phase(inputs, d)
@@ -164,23 +238,27 @@ def check_plan(inputs: PlanInputs, now: datetime, result: Plan) -> list[str]:
             errors.append(f"R6: {label} within 2 days before a race (or on race day)")
         if new_runner and s.kind in (SessionKind.HEAVY, SessionKind.LIGHT):
             errors.append(f"R7: {label} for a runner with {weeks} consistent weeks")
-        if heavy and minor and not a.supervised:
-            errors.append(f"R8: {label} for an unsupervised athlete under 18")
+        if s.kind in (SessionKind.HEAVY, SessionKind.LIGHT) and minor and not a.supervised:
+            errors.append(f"R8: {label}: loaded lifting for an unsupervised athlete under 18")
+        if heavy and d in ramp:
+            errors.append(f"R7: {label} in the reduced-load days after a break")
         for b in inputs.busy:
-            if s.start < b.end and s.end > b.start:
+            if start < _u(b.end) and end > _u(b.start):
                 errors.append(f"R10: {label} overlaps busy '{b.title}'")
         for x in runs:
-            if x.time_known and s.start < x.end and s.end > x.start:
+            if x.time_known and start < _u(x.end) and end > _u(x.start):
                 errors.append(f"R10: {label} overlaps the run {x.title}")
+        # Inside a window: both ends read inside it on day d (each reading names one
+        # instant, checked above, so the real interval lies between the window's edges).
         windows = a.availability[d.weekday()]
-        lt_start, lt_end = s.start.astimezone(tz), s.end.astimezone(tz)
-        inside = any(datetime.combine(d, w.start, tz) <= lt_start
-                     and lt_end <= datetime.combine(d, w.end, tz) for w in windows)
+        lt_start, lt_end = start.astimezone(tz), end.astimezone(tz)
+        inside = end > start and lt_end.date() == d and any(
+            w.start <= lt_start.time() and lt_end.time() <= w.end for w in windows)
         if not inside:
             errors.append(f"R10: {label} outside the availability windows")
         for o in out:
             if o is not s and o.status is not SessionStatus.DECLINED and (
-                    s.start < o.end and s.end > o.start):
+                    start < _u(o.end) and end > _u(o.start)):
                 errors.append(f"R10: {label} overlaps session {o.uid}")
 
     # R9 per ISO week, and 48 h between heavy sessions.
@@ -193,9 +271,10 @@ def check_plan(inputs: PlanInputs, now: datetime, result: Plan) -> list[str]:
         fixed = [s for s in items if s not in new]
         if len(items) > max(a.max_sessions_per_week, len(fixed)):
             errors.append(f"R9: {len(items)} lifting sessions in week {week}")
-    heavies = sorted((s for s in lifting if s.kind is SessionKind.HEAVY), key=lambda s: s.start)
+    heavies = sorted((s for s in lifting if s.kind is SessionKind.HEAVY),
+                     key=lambda s: _u(s.start))
     for i, s in enumerate(heavies):
         for o in heavies[i + 1:]:
-            if (s in new or o in new) and o.start - s.start < timedelta(hours=48):
+            if (s in new or o in new) and _u(o.start) - _u(s.start) < timedelta(hours=48):
                 errors.append(f"R9: heavy {s.uid} and {o.uid} less than 48 h apart")
     return errors

@@ -6,7 +6,7 @@ from datetime import date, time, timedelta
 
 from syncd.model import Phase, RuleSettings, RunKind, RunStatus, SessionKind, TimeWindow
 from syncd.planner import PlanInputs, plan
-from syncd.planner.weeks import running_weeks
+from syncd.planner.ramp import experience_weeks, run_days
 from tests.helpers import MONDAY, TZ, athlete, example_week, run
 from tests.unit.planner.checker import check_plan
 
@@ -33,12 +33,18 @@ def test_established_runner_by_running_since_lifts():
     assert SessionKind.HEAVY in kinds(plan(i, NOW))
 
 
-def test_under_18_gets_light_unless_supervised():
-    young = PlanInputs(athlete(birth_year=2010), BUILD, planned_runs=tuple(example_week()))
-    p = plan(young, NOW)
-    assert check_plan(young, NOW, p) == []
-    assert SessionKind.HEAVY not in kinds(p) and SessionKind.LIGHT in kinds(p)
-    assert any("(R8" in w for w in p.warnings)
+def test_under_18_gets_no_loaded_lifting_unless_supervised():
+    # 000: open growth plates, professional advice: foundation and bodyweight work only.
+    for phase in (Phase.BUILD, Phase.BASE, Phase.TAPER):
+        young = PlanInputs(athlete(birth_year=2010), RuleSettings(phase=phase),
+                           planned_runs=tuple(example_week()))
+        p = plan(young, NOW)
+        assert check_plan(young, NOW, p) == []
+        assert kinds(p) <= {SessionKind.FOUNDATION, SessionKind.CORE}
+        assert SessionKind.FOUNDATION in kinds(p)
+        assert all("kg" not in e.load and "1RM" not in e.load
+                   for s in p.sessions for e in s.exercises)
+        assert any("(R8" in w and "foundation and core only" in w for w in p.warnings)
     coached = PlanInputs(athlete(birth_year=2010, supervised=True), BUILD,
                          planned_runs=tuple(example_week()))
     assert SessionKind.HEAVY in kinds(plan(coached, NOW))
@@ -64,8 +70,9 @@ def test_consistent_weeks_survive_one_week_off():
                     ident=f"{weeks_ago}-{d}") for d in (1, 3)]
 
     runs = [r for w in range(1, 9) if w != 4 for r in week_runs(w)]
-    assert running_weeks(tuple(runs), None, MONDAY.date(), TZ) == 7
+    assert experience_weeks(run_days(tuple(runs), TZ, MONDAY.date()), None, MONDAY.date()) == 7
     gap_of_two = [r for w in range(1, 9) if w not in (4, 5) for r in week_runs(w)]
-    assert running_weeks(tuple(gap_of_two), None, MONDAY.date(), TZ) == 3
-    assert running_weeks((), None, MONDAY.date(), TZ) is None
-    assert running_weeks((), MONDAY.date() - timedelta(days=30), MONDAY.date(), TZ) == 4
+    assert experience_weeks(run_days(tuple(gap_of_two), TZ, MONDAY.date()), None,
+                            MONDAY.date()) == 3
+    assert experience_weeks([], None, MONDAY.date()) is None
+    assert experience_weeks([], MONDAY.date() - timedelta(days=30), MONDAY.date()) == 4

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -12,9 +13,13 @@ from syncd.model import (
     Race,
     RacePriority,
     RuleSettings,
+    Run,
     RunKind,
+    RunStatus,
+    Session,
     SessionKind,
     SessionStatus,
+    TimeWindow,
 )
 from syncd.planner import Plan, PlanInputs
 from tests.helpers import MONDAY, at, athlete, run, session
@@ -82,3 +87,59 @@ def test_checker_flags_a_moved_pin():
 def test_checker_accepts_a_good_session():
     inputs = PlanInputs(athlete(), BUILD, planned_runs=(run(1, "07:00", 60, RunKind.QUALITY),))
     assert verdict(inputs, session("syncd-a@syncd", 1, "18:00")) == []
+
+
+# Sessions built the way the planner once did: wall-clock arithmetic on one ZoneInfo.
+BERLIN, NEW_YORK = ZoneInfo("Europe/Berlin"), ZoneInfo("America/New_York")
+
+
+def wall_session(uid: str, start: datetime, minutes: int = 45,
+                 kind: SessionKind = SessionKind.HEAVY) -> Session:
+    return Session(uid=uid, kind=kind, start=start, end=start + timedelta(minutes=minutes),
+                   title=f"{kind.value} · {minutes} min")
+
+
+def dst_verdict(inputs: PlanInputs, now: datetime, *sessions: Session) -> list[str]:
+    p = Plan(now=now, timezone=inputs.athlete.timezone, phase=Phase.BASE, runs=(),
+             sessions=sessions, warnings=())
+    return check_plan(inputs, now, p)
+
+
+MARCH_NOW = datetime(2026, 3, 23, 6, 0, tzinfo=BERLIN)
+
+
+def test_checker_counts_r2_in_real_hours():
+    # Fri 18:45 CET → Sun 07:00 CEST reads 36.25 h on the wall but is 35.25 real hours.
+    long_run = Run("l", "t", datetime(2026, 3, 29, 7, 0, tzinfo=BERLIN),
+                   datetime(2026, 3, 29, 9, 0, tzinfo=BERLIN), RunKind.LONG, RunStatus.PLANNED,
+                   "Long")
+    inputs = PlanInputs(athlete(), RuleSettings(phase=Phase.BASE), planned_runs=(long_run,))
+    bad = wall_session("syncd-a@syncd", datetime(2026, 3, 27, 18, 0, tzinfo=BERLIN))
+    found = dst_verdict(inputs, MARCH_NOW, bad)
+    assert any(v.startswith("R2:") for v in found), found
+    fine = wall_session("syncd-a@syncd", datetime(2026, 3, 27, 17, 0, tzinfo=BERLIN))
+    assert dst_verdict(inputs, MARCH_NOW, fine) == []
+
+
+def test_checker_counts_r9_in_real_hours():
+    inputs = PlanInputs(athlete(), RuleSettings(phase=Phase.BASE))
+    fri = wall_session("syncd-a@syncd", datetime(2026, 3, 27, 18, 0, tzinfo=BERLIN))
+    sun = wall_session("syncd-b@syncd", datetime(2026, 3, 29, 18, 0, tzinfo=BERLIN))
+    found = dst_verdict(inputs, MARCH_NOW, fri, sun)
+    assert any(v.startswith("R9: heavy") for v in found), found
+
+
+def test_checker_measures_length_and_refuses_repeated_readings():
+    avail = tuple((TimeWindow(time(0, 30), time(3, 30)),) for _ in range(7))
+    inputs = PlanInputs(athlete(timezone="America/New_York", availability=avail),
+                        RuleSettings(phase=Phase.BASE))
+    now = datetime(2026, 10, 26, 6, 0, tzinfo=NEW_YORK)
+    # 01:30 EDT + 45 wall minutes reads 02:15 EST: 105 real minutes.
+    found = dst_verdict(inputs, now, wall_session("syncd-a@syncd",
+                                                  datetime(2026, 11, 1, 1, 30, tzinfo=NEW_YORK)))
+    assert any(v.startswith("length:") for v in found), found
+    assert any(v.startswith("DST:") for v in found), found
+    good = datetime(2026, 11, 1, 7, 0, tzinfo=UTC).astimezone(NEW_YORK)  # 02:00 EST
+    ok = Session(uid="syncd-b@syncd", kind=SessionKind.HEAVY, start=good,
+                 end=good + timedelta(minutes=45), title="heavy · 45 min")
+    assert dst_verdict(inputs, now, ok) == []

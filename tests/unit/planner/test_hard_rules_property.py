@@ -2,13 +2,17 @@
 
 Hypothesis generates athletes (rest days, availability, new runners, teenagers), races,
 planned and completed runs (some without a time), busy blocks, and sessions the user pinned
-or declined, in time zones with DST; the independent checker in ``checker.py`` judges every
-output. The same inputs must also give the same plan.
+or declined; the independent checker in ``checker.py`` judges every output. ``now`` is drawn
+mostly within ten days of a DST change in Europe/Berlin, America/New_York and
+Australia/Lord_Howe (a 30-minute shift), or anywhere in Asia/Kolkata (+05:30, no DST), and
+windows, runs and preferred times reach into the night so that gaps and repeated hours fall
+inside what is planned. The same inputs must also give the same plan.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
@@ -33,7 +37,38 @@ from syncd.model import (
 from syncd.planner import PlanInputs, plan
 from tests.unit.planner.checker import check_plan
 
-ZONES = ["Europe/Berlin", "America/New_York", "UTC", "Australia/Sydney", "Asia/Kolkata"]
+ZONES = ["Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata"]
+
+
+@cache
+def transitions(tz_name: str) -> tuple[datetime, ...]:
+    """UTC instants (to the hour) in 2026-2027 at which the zone's offset changes."""
+    tz = ZoneInfo(tz_name)
+    out = []
+    t = datetime(2026, 1, 1, tzinfo=UTC)
+    while t.year < 2028:
+        if t.astimezone(tz).utcoffset() != (t + timedelta(hours=1)).astimezone(tz).utcoffset():
+            out.append(t + timedelta(hours=1))
+        t += timedelta(hours=1)
+    return tuple(out)
+
+
+@st.composite
+def moments(draw: st.DrawFn, tz_name: str) -> datetime:
+    """A local ``now``: mostly within ten days of a DST change, on a quarter hour."""
+    tz = ZoneInfo(tz_name)
+    changes = transitions(tz_name)
+    if changes and draw(st.integers(0, 4)):
+        base = draw(st.sampled_from(changes))
+        # Mostly in the week before the change, so that it falls inside the plan.
+        u = base + timedelta(minutes=15 * draw(st.integers(-4 * 24 * 8, 4 * 24 * 2)))
+        return u.astimezone(tz)
+    day = draw(st.dates(date(2026, 1, 1), date(2027, 12, 31)))
+    return datetime.combine(day, time(draw(st.integers(0, 23)),
+                                      draw(st.sampled_from([0, 15, 30, 45]))), tz)
+
+
+NIGHT = (TimeWindow(time(0, 0), time(4, 30)),)  # holds every gap and repeated hour drawn
 
 
 @st.composite
@@ -42,10 +77,10 @@ def windows(draw: st.DrawFn) -> tuple[TimeWindow, ...]:
     if n == 0:
         return ()
     if n == 1:
-        a = draw(st.integers(5, 12))
+        a = draw(st.integers(0, 12))
         b = draw(st.integers(a + 2, 23))
         return (TimeWindow(time(a), time(b)),)
-    a = draw(st.integers(5, 8))
+    a = draw(st.integers(0, 8))
     b = draw(st.integers(a + 1, 11))
     c = draw(st.integers(b + 1, 17))
     d = draw(st.integers(c + 2, 23))
@@ -56,9 +91,7 @@ def windows(draw: st.DrawFn) -> tuple[TimeWindow, ...]:
 def scenarios(draw: st.DrawFn) -> tuple[PlanInputs, datetime]:
     tz_name = draw(st.sampled_from(ZONES))
     tz = ZoneInfo(tz_name)
-    start_day = draw(st.dates(date(2026, 1, 1), date(2027, 12, 31)))
-    now = datetime.combine(start_day, time(draw(st.integers(0, 23)),
-                                           draw(st.sampled_from([0, 15, 30, 45]))), tz)
+    now = draw(moments(tz_name))
     today = now.date()
     target = draw(st.integers(0, 4))
     athlete = Athlete(
@@ -67,9 +100,11 @@ def scenarios(draw: st.DrawFn) -> tuple[PlanInputs, datetime]:
         max_sessions_per_week=draw(st.integers(target, 5)),
         core_per_week=draw(st.integers(0, 2)),
         rest_days=frozenset(draw(st.sets(st.integers(0, 6), max_size=3))),
-        availability=tuple(draw(windows()) if draw(st.booleans()) else
-                           (TimeWindow(time(6), time(21)),) for _ in range(7)),
-        preferred_time=draw(st.sampled_from(["morning", "midday", "evening", "17:15"])),
+        availability=tuple(draw(st.sampled_from([(TimeWindow(time(6), time(21)),), NIGHT,
+                                                 (*NIGHT, TimeWindow(time(17), time(21)))])
+                                | windows()) for _ in range(7)),
+        preferred_time=draw(st.sampled_from(["morning", "midday", "evening", "17:15", "01:30",
+                                             "02:15", "02:30"])),
         session_minutes=draw(st.sampled_from([30, 45, 60])),
         birth_year=draw(st.none() | st.integers(1960, 2016)),
         supervised=draw(st.booleans()),
@@ -90,7 +125,7 @@ def scenarios(draw: st.DrawFn) -> tuple[PlanInputs, datetime]:
         for j in range(draw(st.integers(0, 2)) if draw(st.booleans()) else 0):
             d = today + timedelta(days=offset)
             known = draw(st.booleans()) or draw(st.booleans())
-            start = datetime.combine(d, time(draw(st.integers(5, 20)),
+            start = datetime.combine(d, time(draw(st.integers(0, 20)),
                                              draw(st.sampled_from([0, 30]))), tz)
             planned.append(Run(id=f"p{offset}-{j}", source="t", start=start,
                                end=start + timedelta(minutes=draw(st.integers(20, 150))),
@@ -109,12 +144,12 @@ def scenarios(draw: st.DrawFn) -> tuple[PlanInputs, datetime]:
     busy = []
     for i in range(draw(st.integers(0, 6))):
         b = datetime.combine(today + timedelta(days=draw(st.integers(0, 20))),
-                             time(draw(st.integers(6, 20))), tz)
+                             time(draw(st.integers(0, 20))), tz)
         busy.append(BusyInterval(b, b + timedelta(minutes=draw(st.integers(30, 240))), f"b{i}"))
     published = []
     for i in range(draw(st.integers(0, 3))):
         d = today + timedelta(days=draw(st.integers(1, 13)))
-        s = datetime.combine(d, time(draw(st.integers(6, 20))), tz)
+        s = datetime.combine(d, time(draw(st.integers(0, 20))), tz)
         status = draw(st.sampled_from([SessionStatus.PINNED, SessionStatus.DECLINED,
                                        SessionStatus.PLANNED]))
         published.append(Session(uid=f"syncd-pub-{i}@syncd",

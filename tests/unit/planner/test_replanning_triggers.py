@@ -97,14 +97,54 @@ def test_unplanned_hard_run_becomes_a_hard_day():
 
 def test_skipped_quality_run_frees_the_day():
     p0 = first_plan()
-    now = at(1, "12:00")  # Tuesday noon, and no hill repeats recorded
+    now = at(2, "08:00")  # Wednesday morning: Tuesday ended with no hill repeats recorded
     p1 = checked(inputs(published=p0.sessions), now)
-    days = heavy_days(p1)
-    assert "Tue" not in days
-    assert set(days) == {"Thu", "Sun"}
-    assert heavy_days(p0)["Tue"].uid in {s.uid for s in days.values()}
     notes = p1.report(date(2026, 11, 24)).notes
     assert any("was skipped" in n for n in notes)
+    assert p1.report(date(2026, 11, 24)).day_type == "rest"
+
+
+def test_a_planned_run_is_not_yet_done_until_its_day_ends():
+    # Tuesday noon, hill repeats planned 07:00 not recorded yet: the athlete may run later.
+    p0 = first_plan()
+    p1 = checked(inputs(published=p0.sessions), at(1, "12:00"))
+    assert [(s.uid, s.start, s.kind) for s in p1.sessions] == [
+        (s.uid, s.start, s.kind) for s in p0.sessions], "no new input, no change"
+    assert not any("skipped" in n for n in p1.report(date(2026, 11, 24)).notes)
+    assert p1.report(date(2026, 11, 24)).day_type == "hard"
+
+
+LATE = RuleSettings(phase=Phase.BUILD, heavy_to_quality_hours=24)
+HILLS_AT_FOUR = done(1, "16:00", 60, RunKind.QUALITY, "Hill repeats")
+
+
+def test_a_late_run_re_anchors_the_day():
+    p0 = first_plan(rules=LATE)
+    tue0 = heavy_days(p0)["Tue"]
+    p1 = checked(inputs(rules=LATE, published=p0.sessions), at(1, "12:00"))
+    assert heavy_days(p1)["Tue"].start == tue0.start
+    p2 = checked(inputs(rules=LATE, published=p1.sessions, completed_runs=(HILLS_AT_FOUR,)),
+                 at(1, "17:30"))
+    tue = heavy_days(p2)["Tue"]
+    assert tue.uid == tue0.uid, "the same event, moved"
+    assert tue.start >= at(1, "20:00"), "R3: 3 h after the run's real end (17:00)"
+    assert "Hill repeats 16:00–17:00" in tue.explanation
+    assert set(heavy_days(p2)) == {"Tue", "Thu"}
+
+
+def test_the_tuesday_heavy_comes_back_when_the_late_run_arrives():
+    # A plan made while the run was taken as skipped moved Tuesday's heavy to Sunday; when
+    # the run arrives, Tuesday is a hard day again and the session goes back (same event).
+    p0 = first_plan(rules=LATE)
+    tue0 = heavy_days(p0)["Tue"]
+    sunday = replace(tue0, start=at(6, "18:00"), end=at(6, "18:45"))
+    published = tuple(sunday if s.uid == tue0.uid else s for s in p0.sessions)
+    p1 = checked(inputs(rules=LATE, published=published, completed_runs=(HILLS_AT_FOUR,)),
+                 at(1, "17:30"))
+    days = heavy_days(p1)
+    assert set(days) == {"Tue", "Thu"}
+    assert days["Tue"].uid == tue0.uid
+    assert days["Tue"].start >= at(1, "20:00")
 
 
 def test_run_done_at_another_time_moves_the_lift_later():
@@ -222,3 +262,33 @@ def test_low_readiness_turns_heavy_into_light():
     tue = next(s for s in p.sessions if day_of(s) == "Tue")
     assert tue.kind is SessionKind.LIGHT
     assert "readiness 21 is below 33" in tue.explanation
+
+
+def test_replanning_a_missed_session_keeps_the_uids_that_stay():
+    # Issue 10: the missed Tuesday session is re-planned on Friday while Sunday's stays.
+    # Greedy matching gave Friday Sunday's UID ("moved Sun 29 → Fri 27") and re-created
+    # Sunday ("new Sun 29"); minimum change says "new Fri 27" and leaves Sunday alone.
+    week = tuple(r if r.start.weekday() != 3 else replace(r, kind=RunKind.EASY, title="Easy")
+                 for r in example_week())
+    kw = {"planned_runs": week, "rules": RuleSettings(phase=Phase.BASE),
+          "athlete": athlete(rest_days=frozenset({0, 3}), core_per_week=0)}
+    p0 = checked(inputs(**kw), T0)
+    h0 = heavy_days(p0)
+    assert set(h0) == {"Tue", "Sun"}
+    p1 = checked(inputs(**kw, published=p0.sessions,
+                        completed_runs=(done(1, "07:00", 60, RunKind.QUALITY, "Hills"),)),
+                 at(3, "10:00"))
+    h1 = heavy_days(p1)
+    assert h1["Tue"].status is SessionStatus.MISSED
+    assert (h1["Sun"].uid, h1["Sun"].start) == (h0["Sun"].uid, h0["Sun"].start), "untouched"
+    assert h1["Fri"].uid not in {s.uid for s in p0.sessions}, "a new event, not a move"
+
+
+def test_a_session_an_hour_away_stays_where_it_is():
+    # The lead time keeps new sessions 2 h out; one already in the calendar stays put.
+    p0 = first_plan()
+    tue = heavy_days(p0)["Tue"]
+    now = tue.start - timedelta(hours=1)
+    p1 = checked(inputs(published=p0.sessions,
+                        completed_runs=(done(1, "07:00", 60, RunKind.QUALITY, "Hills"),)), now)
+    assert (heavy_days(p1)["Tue"].uid, heavy_days(p1)["Tue"].start) == (tue.uid, tue.start)

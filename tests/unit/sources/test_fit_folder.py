@@ -19,15 +19,22 @@ EVERYTHING = FetchWindow(datetime(2026, 1, 1, tzinfo=UTC), datetime(2000, 1, 1, 
 
 def test_each_real_file_is_read_for_what_it_is():
     got = {p.name: read_fit(p) for p in FIT.glob("*.fit")}
-    assert got["2013-02-06-12-11-14.fit"]["kind"] == "run"
-    assert got["2013-02-06-12-11-14.fit"]["seconds"] == 2625.14
-    assert got["2013-02-06-12-11-14.fit"]["hr"] == 147
-    assert got["activity-small-fenix2-run.fit"]["kind"] == "run"
-    assert got["developer-types-sample.fit"]["kind"] == "run"
-    assert got["garmin-fenix-5-bike.fit"]["kind"] == "other"
-    assert got["garmin-fenix-5-walk.fit"]["kind"] == "other"
-    assert got["activity-filecrc.fit"]["note"].startswith("CRC mismatch")
-    assert got["activity-settings-corruptheader.fit"]["kind"] == "error"
+
+    def first(name: str) -> dict:
+        return got[name]["sessions"][0]
+
+    assert first("2013-02-06-12-11-14.fit")["kind"] == "run"
+    assert first("2013-02-06-12-11-14.fit")["seconds"] == 2625.14
+    assert first("2013-02-06-12-11-14.fit")["hr"] == 147
+    assert first("activity-small-fenix2-run.fit")["kind"] == "run"
+    assert first("activity-small-fenix2-run.fit")["te"] == 3.8
+    assert first("developer-types-sample.fit")["kind"] == "run"
+    assert first("garmin-fenix-5-bike.fit")["kind"] == "other"
+    assert first("garmin-fenix-5-walk.fit")["kind"] == "other"
+    assert first("activity-filecrc.fit")["kind"] == "run", "a bad CRC: the data is used"
+    corrupt = got["activity-settings-corruptheader.fit"]
+    assert first("activity-settings-corruptheader.fit")["kind"] == "run"
+    assert "corrupt header) at byte 771" in corrupt["notes"][0], "the activity before is kept"
     assert "device-relative" in got["antfs-dump.63.fit"]["error"]
 
 
@@ -38,7 +45,9 @@ def test_fetch_gives_classified_runs(tmp_path):
     assert all(r.reason for r in obs.completed_runs)
     assert all(r.kind in (RunKind.EASY, RunKind.LONG, RunKind.QUALITY)
                for r in obs.completed_runs)
-    assert len(obs.completed_runs) == 4, "four runs; the ride, the walk and bad files are not"
+    assert len(obs.completed_runs) == 4, (
+        "four runs; the ride, the walk and bad files are not, and the corrupt-header file "
+        "is the CRC file's activity again (one run)")
 
 
 def test_rescan_reads_only_new_or_changed_files_and_reports_a_bad_one_once(tmp_path, caplog):
@@ -47,13 +56,13 @@ def test_rescan_reads_only_new_or_changed_files_and_reports_a_bad_one_once(tmp_p
     src = FitFolderSource((folder,), State(tmp_path / "state"))
     src.scan()
     assert src.parsed == 8
-    bad = [r for r in caplog.records if "corruptheader" in r.getMessage()]
+    bad = [r for r in caplog.records if "antfs-dump" in r.getMessage()]
     assert len(bad) == 1
     caplog.clear()
     src.parsed = 0
     src.scan()
     assert src.parsed == 0
-    assert not [r for r in caplog.records if "corruptheader" in r.getMessage()]
+    assert not [r for r in caplog.records if "antfs-dump" in r.getMessage()]
     (folder / "sub").mkdir()
     shutil.copy(FIT / "2013-02-06-12-11-14.fit", folder / "sub" / "copy.fit")
     src.scan()

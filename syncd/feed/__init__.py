@@ -1,0 +1,1 @@
+"""The live ICS feed: the cycle writes the bodies into the state dir, the daemon serves them."""

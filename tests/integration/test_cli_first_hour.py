@@ -1,0 +1,149 @@
+"""What a newcomer meets in the first hour: commands that write nothing really write
+nothing, output that never contradicts itself, and one clear line where it used to be a
+traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from icalendar import Calendar
+
+NOW = "2026-11-24T06:30:00+01:00"
+REAL = ('[athlete]\ntimezone = "Europe/Berlin"\n[[plan.week]]\nday = "tue"\nkind = "quality"\n'
+        'time = "07:00"\n[[plan.week]]\nday = "sun"\nkind = "long"\ntime = "08:00"\n'
+        'duration_min = 100\n'
+        'title = "Sunday long run through the forest and back along the river"\n')
+
+
+def files(path):
+    return sorted(p.relative_to(path).as_posix() for p in path.rglob("*")) if path.exists() else []
+
+
+def test_plan_creates_no_state(cli):
+    state = cli.home / ".state"
+    res = cli("--now", NOW, "plan")
+    assert res.returncode == 0, res.stderr
+    assert "heavy" in res.stdout
+    assert not state.exists(), files(state)
+
+
+def test_plan_and_status_add_no_file_to_an_existing_state(cli):
+    assert cli("--now", NOW, "run", "--once").returncode == 0
+    state = cli.home / ".state"
+    before = {p: (p.stat().st_mtime_ns, p.stat().st_size) for p in state.rglob("*")}
+    assert cli("--now", NOW, "plan").returncode == 0
+    assert cli("status").returncode in (0, 1)
+    after = {p: (p.stat().st_mtime_ns, p.stat().st_size) for p in state.rglob("*")}
+    assert after == before
+
+
+def test_global_dry_run_writes_no_state_and_no_calendar(cli):
+    res = cli("--dry-run", "--now", NOW, "run", "--once")
+    assert res.returncode == 0, res.stderr
+    assert "Would change (dry run):" in res.stdout
+    assert not (cli.cwd / "syncd-demo.ics").exists()
+    assert not (cli.home / ".state").exists(), files(cli.home / ".state")
+
+
+def test_the_daemon_refuses_now_in_one_line(cli):
+    res = cli("--now", NOW, "run", timeout=20)
+    assert res.returncode == 2
+    assert res.stderr.strip().count("\n") == 0
+    assert "--now" in res.stderr and "run --once" in res.stderr
+
+
+def test_login_with_no_terminal_is_one_line(cli):
+    res = cli("login")
+    assert res.returncode == 2
+    lines = [x for x in res.stderr.splitlines() if x.startswith("syncd:")]
+    assert lines == ["syncd: no answer at the prompt (input closed); run this command in a "
+                     "terminal"]
+    assert "internal error" not in res.stderr and "Traceback" not in res.stderr
+
+
+def test_a_config_with_no_calendar_says_nothing_was_written(cli):
+    path = cli.cwd / "config.toml"
+    path.write_text(REAL)
+    res = cli("--config", str(path), "--now", NOW, "run", "--once")
+    assert res.returncode == 0, res.stderr
+    assert "no calendar to write to, so nothing was written" in res.stderr
+    assert "[ics] path, [calendar] url or [feed] listen" in res.stderr
+
+
+def test_a_real_config_does_not_inherit_the_demo(cli):
+    assert cli("--now", NOW, "run", "--once").returncode == 0
+    path = cli.cwd / "config.toml"
+    out = cli.cwd / "mine.ics"
+    path.write_text(REAL + f'[ics]\npath = "{out}"\n')
+    res = cli("--config", str(path), "--now", NOW, "run", "--once")
+    assert res.returncode == 0, res.stderr
+    changes = res.stdout.split("syncd plan")[0]
+    assert "removed" not in changes and "moved" not in changes
+    assert "new" in changes
+    events = Calendar.from_ical(out.read_bytes()).events
+    assert events and all(int(e.get("SEQUENCE", 0)) == 0 for e in events)
+
+
+def test_each_change_is_said_once_and_a_repair_is_not_no_change(cli):
+    first = cli("--now", NOW, "run", "--once")
+    head = first.stdout.split("syncd plan")[0]
+    titles = [line.split()[1] for line in head.splitlines() if line.startswith("  new")]
+    assert titles
+    # The sessions are listed under "Changes:" and not a second time under the calendar.
+    assert head.count("  new ") == len(titles)
+    assert "ics → " in head and f"wrote {len(titles)} events" in head
+    (cli.cwd / "syncd-demo.ics").unlink()
+    again = cli("--now", NOW, "run", "--once")
+    head = again.stdout.split("syncd plan")[0]
+    assert "The plan did not change." in head
+    assert "No session changed" not in head
+    assert "syncd-demo.ics was missing; rewrote it with its" in head
+    assert (cli.cwd / "syncd-demo.ics").exists()
+
+
+def test_an_unreached_calendar_is_said_beside_the_changes(cli):
+    from tests.integration.servers import free_port
+
+    path = cli.cwd / "config.toml"
+    path.write_text(REAL + f'[calendar]\nurl = "http://127.0.0.1:{free_port()}/"\n'
+                    'username = "ana"\npassword = "pw"\n')
+    res = cli("--config", str(path), "--now", NOW, "run", "--once")
+    assert res.returncode == 3
+    assert "caldav: not reached" in res.stdout
+
+
+def test_plan_has_a_legend_and_does_not_cut_titles(cli):
+    path = cli.cwd / "config.toml"
+    path.write_text(REAL)
+    res = cli("--config", str(path), "--now", NOW, "plan")
+    assert res.returncode == 0, res.stderr
+    assert "Rules and goals:" in res.stdout
+    legend = res.stdout.split("Rules and goals:")[1]
+    table = res.stdout.split("Rules and goals:")[0]
+    for code in sorted(set(c for c in table.split() if c[:1] in "RG" and c[1:].isdigit())):
+        assert f"  {code} " in legend, code
+    assert "Sunday long run through the" in table  # wrapped onto the next line, not cut
+    assert "forest and back along the river" in table
+    assert "…" not in table
+
+
+def test_verbose_says_what_each_source_and_calendar_did(cli):
+    quiet = cli("--now", NOW, "run", "--once")
+    loud = cli("-v", "--now", NOW, "run", "--once")
+    assert "source demo:" not in quiet.stderr
+    assert "source demo:" in loud.stderr and "runs done" in loud.stderr
+    assert "calendar ics:" in loud.stderr
+
+
+def test_a_reader_that_leaves_early_gets_no_error():
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SYNCD_", "XDG_"))}
+    with subprocess.Popen([sys.executable, "-m", "syncd", "--now", NOW, "plan", "--days", "84"],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.readline()
+        proc.stdout.close()
+        err = proc.stderr.read().decode()
+        proc.wait(timeout=30)
+    assert "internal error" not in err and "Traceback" not in err
