@@ -37,6 +37,7 @@ from tests.integration.fake_garmin import fake_garmin  # noqa: E402,F401  (fixtu
 from tests.integration.servers import (  # noqa: E402,F401  (fixtures)
     caldav_server,
     cyrus_server,
+    pip_caldav_server,
     radicale_server,
     sabre_server,
 )
