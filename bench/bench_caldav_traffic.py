@@ -2,9 +2,11 @@
 
 Run: python bench/bench_caldav_traffic.py
 Radicale runs on 127.0.0.1 behind a proxy that counts requests and bytes. A calendar holds
-200 of syncd's sessions; then cycles run in which 0, 1 and 10 sessions change. The naive
-client does what most scripts do: list and load every event, then PUT every session. The
-targets (issue #4): nothing changed → at most 1 request; k changed → at most k + 2.
+200 of syncd's sessions; then cycles run in which 0, 1 and 10 sessions change, each case 5
+times in a row (a new process's sink each time, as the daemon's child per cycle), and the
+worst of the 5 is reported with what its requests were. The naive client does what most
+scripts do: list and load every event, then PUT every session. The targets (issues #4, #11):
+nothing changed → 1 request under 1 KiB; k changed → at most k + 2.
 A benchmark, not a test: it prints figures and exits 0.
 """
 
@@ -39,11 +41,17 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def sessions(changed: int = 0, round_: int = 0) -> list[Session]:
+REPEAT = 5
+
+
+def sessions(changed: int = 0, round_: int = 0, shifts: list[int] | None = None
+             ) -> list[Session]:
     out = []
     for i in range(N):
         start = NOW.replace(hour=18) + timedelta(days=i // 2 + 1, hours=(i % 2) * 2)
-        if i < changed:
+        if shifts is not None:
+            start += timedelta(minutes=shifts[i])
+        elif i < changed:
             start += timedelta(minutes=15 * (round_ + 1))
         out.append(Session(uid=f"syncd-bench-{i}@syncd", kind=SessionKind.HEAVY, start=start,
                            end=start + timedelta(minutes=45), title="Heavy strength · 45 min",
@@ -105,21 +113,31 @@ def main() -> None:
                          ).principal().make_calendar(name="Naive")
         naive_cycle(url, sessions())
         counter.take()
+        print(f"\neach case {REPEAT} times, the worst shown (requests: method status bytes)")
         print(f"\n{'changed':>8} | {'syncd req':>9} {'syncd KiB':>10} {'target':>7} | "
               f"{'naive req':>9} {'naive KiB':>10}")
-        for round_, k in enumerate((0, 1, 10)):
-            desired = sessions(k, round_)
-            sink = CalDavSink(settings, State(root / "state"), "Europe/Berlin")  # a new cycle
-            t0 = time.perf_counter()
-            sink.pull(NOW)
-            sink.push(desired, NOW, dry_run=False)
-            req, by = counter.take()
+        shifts = [0] * N
+        for k in (0, 1, 10):
+            worst: tuple[int, int, list[str]] = (-1, -1, [])
+            for rep in range(REPEAT):
+                for i in range(k):  # exactly k sessions move, each time
+                    shifts[i] += 15 if rep % 2 == 0 else -30
+                desired = sessions(shifts=shifts)
+                sink = CalDavSink(settings, State(root / "state"), "Europe/Berlin")
+                sink.pull(NOW)
+                push = sink.push(desired, NOW, dry_run=False)
+                assert len(push.actions) == k, (k, push.actions)
+                seen = list(counter.seen)
+                req, by = counter.take()
+                if (req, by) > worst[:2]:
+                    worst = (req, by, seen)
             naive_cycle(url, desired)
             nreq, nby = counter.take()
+            req, by, seen = worst
             target = 1 if k == 0 else k + 2
-            ok = "met" if req <= target else "NOT met"
+            ok = "met" if req <= target and (k or by < 1024) else "NOT met"
             print(f"{k:>8} | {req:>9} {by / 1024:>10.1f} {'<=' + str(target):>7} | "
-                  f"{nreq:>9} {nby / 1024:>10.1f}   ({ok})")
+                  f"{nreq:>9} {nby / 1024:>10.1f}   ({ok})   {', '.join(seen[:6])}")
         sink = CalDavSink(settings, State(root / "state"), "Europe/Berlin")
         sink.pull(NOW)
         sink.push(desired, NOW, dry_run=False)

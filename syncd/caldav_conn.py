@@ -25,14 +25,50 @@ def server_label(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def connect(settings: CalDavSettings) -> Any:
+def connect(settings: CalDavSettings, digest: bool = False) -> Any:
+    """A client that sends Basic credentials with every request (Cyrus wants them up front,
+    and it saves the 401 round trip) and turns to Digest when a server challenges for it;
+    ``digest`` starts with Digest, for a server already known to want it."""
     from caldav.davclient import DAVClient
 
-    return DAVClient(
-        url=settings.url, username=settings.username,
-        password=settings.password.value if settings.password else None,
-        auth_type="basic" if settings.username else None, timeout=TIMEOUT,
-        enable_rfc6764=False, require_tls=False)
+    password = settings.password.value if settings.password else None
+    auth = (basic_then_digest(settings.username, password or "", digest)
+            if settings.username else None)
+    return DAVClient(url=settings.url, username=settings.username, password=password,
+                     auth=auth, timeout=TIMEOUT, enable_rfc6764=False, require_tls=False)
+
+
+def uses_digest(client: Any) -> bool:
+    return bool(getattr(getattr(client, "auth", None), "use_digest", False))
+
+
+def basic_then_digest(user: str, password: str, digest: bool = False) -> Any:
+    from caldav.lib.http_sync import requests as http
+
+    class BasicThenDigest(http.auth.AuthBase):
+        """Pre-emptive Basic; on a 401 that asks for Digest, Digest from then on."""
+
+        def __init__(self) -> None:
+            self.basic = http.auth.HTTPBasicAuth(user, password)
+            self.digest = http.auth.HTTPDigestAuth(user, password)
+            self.use_digest = digest
+
+        def __call__(self, r: Any) -> Any:
+            if self.use_digest:
+                return self.digest(r)
+            r = self.basic(r)
+            r.register_hook("response", self._challenged)
+            return r
+
+        def _challenged(self, resp: Any, **kwargs: Any) -> Any:
+            challenge = resp.headers.get("www-authenticate", "")
+            if resp.status_code != 401 or "digest" not in challenge.lower():
+                return resp
+            self.use_digest = True
+            self.digest(resp.request)  # its per-request state, then its own 401 handling
+            return self.digest.handle_401(resp, **kwargs)
+
+    return BasicThenDigest()
 
 
 @contextmanager
@@ -70,7 +106,19 @@ def find_calendar(client: Any, settings: CalDavSettings, name: str | None, *,
                 raise ConfigError(f"no calendar named '{name}' on "
                                   f"{server_label(settings.url)}; check the name",
                                   key="calendar.busy_calendars") from None
-        cal = principal.make_calendar(name=name, supported_calendar_component_set=["VEVENT"])
+        try:
+            cal = principal.make_calendar(name=name,
+                                          supported_calendar_component_set=["VEVENT"])
+        except error.DAVError as exc:
+            status = getattr(exc, "status", None)
+            if str(status) == "401" or (str(status).startswith("5") and str(status) != "501"):
+                raise
+            # Google (and some hosted servers) cannot make calendars over CalDAV.
+            raise ConfigError(
+                f"{server_label(settings.url)} has no calendar named '{name}' and would not "
+                f"create one ({status or 'refused'}): create a calendar named '{name}' in the "
+                "calendar's own app or web page, or set calendar.calendar_url",
+                key="calendar.name") from None
         return str(cal.url)
 
 

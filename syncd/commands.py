@@ -5,7 +5,9 @@ Kept apart from ``cli.py`` so tests and the daemon call the same code without cl
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +35,8 @@ def run_once(config: Config, state: State, now: datetime, *, dry_run: bool, echo
         echo(f"No config file found: using the built-in demo runner and writing {target}.\n"
              "Create ~/.config/syncd/config.toml (see `syncd config sample`) for your own.\n")
     before = {c.name: c for c in state.components()}
-    result = run_cycle(config, state, now, dry_run=dry_run, honour_backoff=not force)
+    with _said_below():
+        result = run_cycle(config, state, now, dry_run=dry_run, honour_backoff=not force)
     if not quiet:
         for line in change_report(config, result, dry_run=dry_run, verbose=verbose):
             echo(line)
@@ -54,6 +57,30 @@ def run_once(config: Config, state: State, now: datetime, *, dry_run: bool, echo
     if result.errors:
         return ExitCode.TRANSIENT if result.transient else ExitCode.FAILURE
     return ExitCode.OK
+
+
+@contextmanager
+def _said_below() -> Iterator[None]:
+    """`run --once` says each failing source or calendar once, as its "syncd: NAME: ..."
+    line: the cycle's own log line of the same failure (the journal's, for the daemon) is
+    held back meanwhile, or every error showed twice."""
+
+    class SaidBelow(logging.Filter):
+        def filter(self, record: logging.LogRecord) -> bool:
+            args = record.args if isinstance(record.args, tuple) else ()
+            return not (record.name == "syncd.cycle" and record.levelno >= logging.WARNING
+                        and record.msg == "%s: %s" and args
+                        and str(args[0]).startswith(("calendar ", "source ")))
+
+    flt = SaidBelow()
+    handlers = logging.getLogger().handlers
+    for h in handlers:
+        h.addFilter(flt)
+    try:
+        yield
+    finally:
+        for h in handlers:
+            h.removeFilter(flt)
 
 
 def _is_new(before: dict[str, Any], name: str, error: str) -> bool:
@@ -92,7 +119,7 @@ def change_report(config: Config, result: CycleResult, *, dry_run: bool,
             lines.append(f"{report.name}{target}:")
         lines += [f"  warning: {w}" for w in report.warnings]
     for name in result.failed_sinks:
-        lines.append(f"{name}: not reached ({result.errors[name]}); it gets the changes once "
+        lines.append(f"{name}: not reached (the error is below); it gets the changes once "
                      "it can be reached")
     return lines
 

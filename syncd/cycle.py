@@ -245,8 +245,11 @@ def run_cycle(config: Config, state: State, now: datetime, *, dry_run: bool = Fa
                     if ch.uid in published:
                         state.put_session(published[ch.uid], now)
         if not dry_run:
-            comp.ok(detail=f"{len(report.actions)} writes" + (
-                f"; {note}" if (note := slow_note(started, pull_took[sink.name])) else ""))
+            # What the calendar told us (replaced, frozen, refused writes) shows in status.
+            notes = [w for r in reports if r.name == sink.name for w in r.warnings]
+            if note := slow_note(started, pull_took[sink.name]):
+                notes.append(note)
+            comp.ok(detail="; ".join([f"{len(report.actions)} writes", *notes]))
     result = CycleResult(plan=p, changes=changes, reports=reports, errors=errors,
                          transient=transient, failed_sinks=failed,
                          warnings=list(dict.fromkeys(obs.notes)))

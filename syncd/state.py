@@ -51,6 +51,9 @@ MIGRATIONS: list[list[str]] = [
     [  # 3: each written event's start, so no stored body is parsed on every cycle
         "ALTER TABLE sink_items ADD COLUMN start TEXT",
     ],
+    [  # 4: the UID the event carries on the server, when it is not the session's own
+        "ALTER TABLE sink_items ADD COLUMN remote_uid TEXT",
+    ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from syncd.caldav_conn import connect, find_calendar, server_label
+from syncd.caldav_conn import connect, find_calendar, server_label, uses_digest
 from syncd.config.loader import CalDavSettings
 from syncd.model import Session
 from syncd.sinks.base import SinkReport
@@ -35,27 +35,51 @@ class CalDavSink:
     def _cache_key(self) -> str:
         return f"calendar_url:{self.settings.url}#{self.settings.name}"
 
+    def _server_key(self) -> str:
+        return f"server:{server_label(self.settings.url)}"
+
     def engine(self, rediscover: bool = False) -> SyncEngine:
         if self._engine is not None and not rediscover:
             return self._engine
-        client = connect(self.settings)
+        # What this server taught us earlier (Digest, no sync-collection) is remembered,
+        # so a normal cycle pays no request to learn it again.
+        known = self.state.get("caldav", self._server_key()) or ""
+        client = connect(self.settings, digest="digest" in known)
         url = None if rediscover else self.state.get("caldav", self._cache_key())
         if url is None:
             url = find_calendar(client, self.settings, self.settings.name, create=True)
             self.state.put("caldav", self._cache_key(), url)
         self._store = CalDavStore(client, url, self.settings.username,
-                                  server_label(self.settings.url))
+                                  server_label(self.settings.url),
+                                  listing="etags" if "etags" in known else "sync")
         self._engine = SyncEngine(self.name, self._store, self.state, self.tz_name,
                                   self.settings.alarm_minutes)
         return self._engine
 
+    def _remember(self) -> None:
+        if self._store is None:
+            return
+        learnt = " ".join(w for w, on in (("digest", uses_digest(self._store.client)),
+                                         ("etags", self._store.listing == "etags")) if on)
+        if learnt != (self.state.get("caldav", self._server_key()) or ""):
+            self.state.put("caldav", self._server_key(), learnt or None)
+
     def pull(self, now: datetime) -> SinkReport:
         try:
-            return self.engine().pull(now)
-        except Gone:
-            # The remembered calendar URL is gone (renamed or recreated): look it up again.
-            return self.engine(rediscover=True).pull(now)
+            try:
+                return self.engine().pull(now)
+            except Gone:
+                # The remembered calendar URL is gone: the user deleted the calendar (or
+                # renamed it). Find it again or make it anew, and refill it.
+                engine = self.engine(rediscover=True)
+                engine.replaced = True
+                return engine.pull(now)
+        finally:
+            self._remember()
 
     def push(self, sessions: Sequence[Session], now: datetime, dry_run: bool,
              stop: Callable[[], bool] | None = None) -> SinkReport:
-        return self.engine().push(sessions, now, dry_run, stop)
+        try:
+            return self.engine().push(sessions, now, dry_run, stop)
+        finally:
+            self._remember()

@@ -33,6 +33,31 @@ class Gone(SyncdError):
     """404: the event is not on the server."""
 
 
+class Refused(SyncdError):
+    """The server understood and said no (403, 400, 409, 501, ...): not a login problem.
+
+    ``preconditions`` are the DAV:error elements in Clark notation, such as
+    ``{DAV:}valid-sync-token`` or ``{DAV:}supported-report``, which tell what to do."""
+
+    def __init__(self, server: str, method: str, url: str, status: int,
+                 preconditions: list[str], body: str) -> None:
+        self.status = status
+        self.preconditions = list(preconditions)
+        self.body = body
+        why = ", ".join(p.split("}")[-1] for p in preconditions) or _gist(body)
+        super().__init__(f"CalDAV server {server} refused {method} {urlsplit(url).path} "
+                         f"({status}{': ' + why if why else ''})")
+
+    def names(self) -> set[str]:
+        return {p.split("}")[-1].lower() for p in self.preconditions}
+
+
+class Unanswered(TransientError):
+    """The request may have reached the server, but no answer came (timeout, reset).
+
+    A write that fails this way has an unknown outcome, unlike one refused at connect."""
+
+
 @dataclass
 class Poll:
     """What changed since the last token: hrefs with their new etags, and deletions.
@@ -45,6 +70,7 @@ class Poll:
     deleted: set[str] = field(default_factory=set)
     complete: bool = False
     token: str | None = None
+    reset: bool = False  # the server rejected our token: this is a full resync
 
 
 def network_errors() -> tuple[type[BaseException], ...]:
@@ -63,6 +89,40 @@ def _seconds(value: str | None) -> float | None:
         return None
 
 
+def _maybe_sent(exc: BaseException) -> bool:
+    """False only when the connection itself failed, so no byte of the request left."""
+    from caldav.lib.http_sync import requests as http
+
+    if isinstance(exc, http.exceptions.ConnectTimeout):
+        return False
+    text = repr(exc)
+    return not any(m in text for m in ("NewConnectionError", "Connection refused",
+                                       "Failed to establish", "ConnectionRefused"))
+
+
+def _text(raw: object) -> str:
+    if isinstance(raw, bytes):
+        return raw.decode("utf-8", "replace")
+    return raw if isinstance(raw, str) else ""
+
+
+def _gist(body: str) -> str:
+    """A short, single-line reason from an error body (HTML or text), for the message."""
+    import re
+
+    text = re.sub(r"<[^>]+>", " ", body)
+    text = " ".join(text.split())
+    return text[:120]
+
+
+def _preconditions(raw: object) -> list[str]:
+    try:
+        root = ET.fromstring(raw if isinstance(raw, (bytes, str)) else b"")
+    except ET.ParseError:
+        return []
+    return [c.tag for c in root] if root.tag == f"{DAV}error" else []
+
+
 def _etag(value: str | None) -> str:
     return (value or "").strip()
 
@@ -70,12 +130,14 @@ def _etag(value: str | None) -> str:
 class CalDavStore:
     """One calendar collection on one server."""
 
-    def __init__(self, client: Any, url: str, user: str | None, server: str) -> None:
+    def __init__(self, client: Any, url: str, user: str | None, server: str,
+                 listing: str = "sync") -> None:
         self.client = client
         self.url = url if url.endswith("/") else url + "/"
         self.user = user or "(none)"
         self.server = server
         self.requests = 0
+        self.listing = listing  # "sync" (sync-collection REPORT) or "etags" (PROPFIND)
 
     # -- HTTP ------------------------------------------------------------------------------
 
@@ -86,11 +148,25 @@ class CalDavStore:
         self.requests += 1
         try:
             resp = self.client.request(url, method, body, headers or {})
-        except caldav_error.AuthorizationError:
-            raise self._auth_error() from None
+        except caldav_error.AuthorizationError as exc:
+            # caldav raises this for 401 and 403 alike: only a 401 is a refused login.
+            status = int(getattr(exc, "status", None) or 401)
+            if status == 401:
+                raise self._auth_error() from None
+            raise Refused(self.server, method, url, status,
+                          getattr(exc, "preconditions", None) or [],
+                          _text(getattr(exc, "body", None))) from None
+        except caldav_error.RateLimitError as exc:
+            err = TransientError(f"CalDAV server {self.server} asks to slow down "
+                                 f"({getattr(exc, 'status', None) or 429}); will retry")
+            after = getattr(exc, "retry_after_seconds", None)
+            if after:
+                err.retry_after = after  # type: ignore[attr-defined]
+            raise err from None
         except network_errors() as exc:
-            raise TransientError(f"CalDAV server {self.server} did not answer "
-                                 f"({exc.__class__.__name__}); will retry") from None
+            kind = Unanswered if _maybe_sent(exc) else TransientError
+            raise kind(f"CalDAV server {self.server} did not answer "
+                       f"({exc.__class__.__name__}); will retry") from None
         except caldav_error.DAVError as exc:
             if type(exc).__name__ == "RateLimitError":  # caldav's own for 429 and 503
                 err = TransientError(f"CalDAV server {self.server} answered "
@@ -106,18 +182,21 @@ class CalDavStore:
         status = int(resp.status)
         if status in ok:
             return resp
-        if status == 401 or (status == 403 and method in ("PROPFIND",)):
+        if status == 401:
             raise self._auth_error()
         if status == 412:
             raise PreconditionFailed(f"{method} {url}: precondition failed")
         if status == 404:
             raise Gone(f"{method} {url}: not found")
+        if status == 501:
+            raise Refused(self.server, method, url, status, [], _text(resp.raw))
         if status >= 500 or status == 429:
             err = TransientError(f"CalDAV server {self.server} answered {status} to {method}; "
                                  "will retry")
             err.retry_after = _seconds(getattr(resp, "headers", {}).get("Retry-After"))
             raise err
-        raise SyncdError(f"CalDAV server {self.server} answered {status} to {method} {url}")
+        raise Refused(self.server, method, url, status, _preconditions(resp.raw),
+                      _text(resp.raw))
 
     def _auth_error(self) -> AuthError:
         return AuthError(f"CalDAV server {self.server} refused the login for user "
@@ -147,7 +226,14 @@ class CalDavStore:
     # -- reading ---------------------------------------------------------------------------
 
     def poll(self, token: str | None) -> Poll:
-        """What changed since ``token``: one sync-collection REPORT (a full one for None)."""
+        """What changed since ``token``: one sync-collection REPORT (a full one for None).
+
+        A server without sync-collection (SabreDAV without its sync plugin, SOGo, DAViCal)
+        gets the ETag listing, and ``listing`` remembers it so the REPORT is not tried
+        again. A token the server rejects (expired, or from a calendar that was replaced)
+        gets one full resync, marked ``reset``."""
+        if self.listing == "etags":
+            return self._list_all()
         body = ('<?xml version="1.0" encoding="utf-8"?>'
                 '<D:sync-collection xmlns:D="DAV:">'
                 f'<D:sync-token>{_escape(token or "")}</D:sync-token>'
@@ -156,15 +242,17 @@ class CalDavStore:
         headers = {"Content-Type": 'application/xml; charset="utf-8"', "Depth": "1"}
         try:
             resp = self._send("REPORT", self.url, body, headers)
-        except PreconditionFailed:
-            return self._expired(token)
-        except SyncdError as exc:
-            if isinstance(exc, (TransientError, AuthError)):
-                raise
-            if token and "403" in str(exc):
-                return self._expired(token)
-            log.info("sync-collection not supported (%s): listing with PROPFIND", exc)
-            return self._list_all()
+        except PreconditionFailed:  # Xandikos: 412 for a token it does not know
+            return self._expired(token, "412")
+        except Refused as exc:
+            if token and _rejects_token(exc):
+                return self._expired(token, str(exc.status))
+            if _no_sync_report(exc):
+                log.info("%s has no sync-collection (%s): listing ETags from now on",
+                         self.server, exc.status)
+                self.listing = "etags"
+                return self._list_all()
+            raise
         root = self._xml(resp)
         poll = Poll(complete=not token)
         for r in root.findall(f"{DAV}response"):
@@ -180,11 +268,11 @@ class CalDavStore:
         poll.token = root.findtext(f"{DAV}sync-token")
         return poll
 
-    def _expired(self, token: str | None) -> Poll:
-        if not token:
-            raise SyncdError(f"CalDAV server {self.server} refused a full sync")
-        log.info("sync token expired: full listing")
-        return self.poll(None)
+    def _expired(self, token: str | None, why: str) -> Poll:
+        log.info("%s rejected the sync token (%s): one full resync", self.server, why)
+        poll = self.poll(None)
+        poll.reset = True
+        return poll
 
     def _list_all(self) -> Poll:
         body = ('<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:">'
@@ -207,8 +295,18 @@ class CalDavStore:
         body = ('<?xml version="1.0" encoding="utf-8"?>'
                 '<C:calendar-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">'
                 f"<D:prop><D:getetag/><C:calendar-data/></D:prop>{refs}</C:calendar-multiget>")
-        resp = self._send("REPORT", self.url, body,
-                          {"Content-Type": 'application/xml; charset="utf-8"', "Depth": "1"})
+        try:
+            resp = self._send("REPORT", self.url, body,
+                              {"Content-Type": 'application/xml; charset="utf-8"', "Depth": "1"})
+        except Gone:
+            # Old SabreDAV answers 404 to the whole multiget when one href is missing
+            # (RFC 4791 wants a 404 inside the multistatus): ask for each one alone.
+            if len(set(hrefs)) == 1:
+                return {}
+            each: dict[str, tuple[str, str]] = {}
+            for h in sorted(set(hrefs)):
+                each.update(self.fetch([h]))
+            return each
         out: dict[str, tuple[str, str]] = {}
         for r in self._xml(resp).findall(f"{DAV}response"):
             href = r.findtext(f"{DAV}href")
@@ -233,6 +331,23 @@ class CalDavStore:
 
     def delete(self, href: str, etag: str) -> None:
         self._send("DELETE", self._abs(href), "", {"If-Match": etag}, ok=(200, 204))
+
+
+def _rejects_token(exc: Refused) -> bool:
+    """The server's ways of saying 'that sync token is no good': Cyrus, Radicale and SabreDAV
+    (Baïkal, Nextcloud) send 403 with DAV:valid-sync-token; Nextcloud 418 after a delete;
+    others 409 or 400 with the words in the body."""
+    if "valid-sync-token" in exc.names() or exc.status in (409, 410, 418):
+        return True
+    body = exc.body.lower()
+    return exc.status in (400, 403) and ("sync token" in body or "sync-token" in body
+                                         or "synctoken" in body)
+
+
+def _no_sync_report(exc: Refused) -> bool:
+    """sync-collection is not there: SabreDAV's 403 DAV:supported-report, a 501, or the
+    400/405/415 of servers that do not know the REPORT at all."""
+    return "supported-report" in exc.names() or exc.status in (400, 405, 415, 501)
 
 
 def _escape(text: str) -> str:

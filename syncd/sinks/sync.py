@@ -18,9 +18,10 @@ The safety rails live here, once, for any store (CalDAV today):
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, time
+from dataclasses import replace
+from datetime import datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -30,8 +31,9 @@ from syncd.errors import SyncdError
 from syncd.model import Session, SessionStatus
 from syncd.planner.uids import is_syncd_uid
 from syncd.sinks.base import Action, Op, SinkReport, UserChange
-from syncd.sinks.caldav_store import Gone, Poll, PreconditionFailed
+from syncd.sinks.caldav_store import Gone, Poll, PreconditionFailed, Refused, Unanswered
 from syncd.sinks.events import event_hash, session_hash, to_event
+from syncd.sinks.sync_items import Item, Records, event_times, parse_event
 from syncd.state import State
 
 log = logging.getLogger(__name__)
@@ -47,23 +49,6 @@ class Store(Protocol):
     def delete(self, href: str, etag: str) -> None: ...
 
 
-@dataclass
-class Item:
-    uid: str
-    href: str
-    etag: str | None
-    hash: str | None
-    sequence: int
-    state: str  # synced | creating | updating | deleting | user | declined
-    pending: str | None
-    body: str | None
-    start: str | None = None  # ISO start of the event as last written
-
-    def starts(self) -> datetime | None:
-        """When the event starts; rows from before schema 3 fall back to parsing the body."""
-        return datetime.fromisoformat(self.start) if self.start else _body_start(self.body)
-
-
 class SyncEngine:
     def __init__(self, name: str, store: Store, state: State, tz_name: str,
                  alarm_minutes: int | None = None) -> None:
@@ -72,32 +57,21 @@ class SyncEngine:
         self.state = state
         self.tz = ZoneInfo(tz_name)
         self.alarm_minutes = alarm_minutes
+        self.records = Records(name, state)
         self._token: str | None = None
         self._frozen = False
+        self.replaced = False  # set by the sink when the calendar's URL had vanished
 
     # -- records ---------------------------------------------------------------------------
 
     def items(self) -> dict[str, Item]:
-        rows = self.state.db.execute(
-            "SELECT uid, href, etag, hash, sequence, state, pending, body, start "
-            "FROM sink_items WHERE sink=?", (self.name,)).fetchall()
-        return {r[0]: Item(*r) for r in rows}
+        return self.records.items()
 
     def _save(self, it: Item) -> None:
-        with self.state.transaction():
-            self.state.db.execute(
-                "INSERT INTO sink_items (sink, uid, href, etag, hash, sequence, state, pending, "
-                "body, start) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(sink, uid) DO UPDATE "
-                "SET href=excluded.href, etag=excluded.etag, hash=excluded.hash, "
-                "sequence=excluded.sequence, state=excluded.state, pending=excluded.pending, "
-                "body=excluded.body, start=excluded.start",
-                (self.name, it.uid, it.href, it.etag, it.hash, it.sequence, it.state,
-                 it.pending, it.body, it.start))
+        self.records.save(it)
 
     def _forget(self, uid: str) -> None:
-        with self.state.transaction():
-            self.state.db.execute("DELETE FROM sink_items WHERE sink=? AND uid=?",
-                                  (self.name, uid))
+        self.records.forget(uid)
 
     # -- pull: what happened on the server ---------------------------------------------------
 
@@ -110,8 +84,13 @@ class SyncEngine:
         items = self.items()
         by_href = {it.href: it for it in items.values()}
         live = [it for it in items.values() if it.state in ("synced", "updating", "deleting")]
-        if poll.complete and live and not any(it.href in poll.changed for it in live) and len(
-                live) >= EMPTY_GUARD:
+        vanished = poll.complete and bool(live) and not any(it.href in poll.changed
+                                                            for it in live)
+        if vanished and (self.replaced or (poll.reset and len(live) >= EMPTY_GUARD)):
+            self._refill(report, len(live))
+            return report
+        self.replaced = False
+        if vanished and len(live) >= EMPTY_GUARD:
             self._frozen = True
             report.warnings.append(
                 f"the calendar lists none of syncd's {len(live)} events: taken as a server "
@@ -119,24 +98,42 @@ class SyncEngine:
             return report
         changed = {h: e for h, e in poll.changed.items() if h in by_href
                    and by_href[h].state not in ("declined",) and by_href[h].etag != e}
-        fetched = self.store.fetch(sorted(changed)) if changed else {}
-        for href, _etag in changed.items():
+        # A create whose outcome is unknown (the process died, or the answer never came) is
+        # settled by asking the server: a token diff may not mention an event that was
+        # created and deleted since, so the poll alone cannot tell.
+        unknown = {it.href for it in items.values() if it.state == "creating"}
+        ask = sorted(set(changed) | unknown)
+        fetched = self.store.fetch(ask) if ask else {}
+        for href in ask:
             it = by_href[href]
             got = fetched.get(href)
-            if got is None:
-                continue  # gone between the two requests: the next poll says so
-            self._resolve_changed(it, got[0], got[1], report)
+            if got is not None:
+                self._resolve_changed(it, got[0], got[1], report)
+            elif it.state == "creating":
+                self._resolve_gone(it, report)
+            # else: gone between the two requests; the next poll says so
         gone = set(poll.deleted)
         if poll.complete:
             gone |= {it.href for it in items.values() if it.href not in poll.changed}
-        for href in sorted(gone):
+        for href in sorted(gone - unknown):
             missing = by_href.get(href)
             if missing is not None:
                 self._resolve_gone(missing, report)
         return report
 
+    def _refill(self, report: SinkReport, lost: int) -> None:
+        """The calendar was deleted or replaced (its URL vanished, or the server forgot our
+        token and lists none of our events): start again in it, with UIDs never used."""
+        msg = (f"the calendar was deleted or replaced on the server ({lost} of syncd's events "
+               "are gone with it): refilling it with the plan")
+        log.warning("%s: %s", self.name, msg)
+        report.warnings.append(msg)
+        self.records.forget_all_but_declined()
+        self.records.next_epoch()
+        self.replaced = False
+
     def _resolve_changed(self, it: Item, etag: str, text: str, report: SinkReport) -> None:
-        ev = _parse_event(text, it.uid)
+        ev = parse_event(text, it.event_uid)
         if ev is None:
             report.warnings.append(f"{it.uid}: the server's copy is not a readable event; "
                                    "left alone")
@@ -156,7 +153,7 @@ class SyncEngine:
                 it.state, it.pending = "synced", None  # the write in flight did not land
             self._save(it)
             return
-        start, end = _times(ev, self.tz)
+        start, end = event_times(ev, self.tz)
         it.state, it.etag, it.pending = "user", etag, None
         self._save(it)
         report.changes.append(UserChange(it.uid, pinned=True, start=start, end=end))
@@ -167,13 +164,17 @@ class SyncEngine:
         if it.state == "deleting":
             self._forget(it.uid)  # our delete in flight landed
             return
-        if it.state in ("creating", "declined"):
-            return  # never landed: push creates it again / already known
+        if it.state == "declined":
+            return  # already known
+        # A create that may have landed and is gone now was deleted by the user (between a
+        # crash and the restart): putting it back would undo their delete. The cost of the
+        # rare create that died before it was sent is one slot, which the planner refills.
+        why = ("gone after an interrupted write: taken as deleted by you, not put back"
+               if it.state == "creating" else "you deleted it: not put back")
         it.state, it.pending = "declined", None
         self._save(it)
         report.changes.append(UserChange(it.uid, pinned=False))
-        report.actions.append(Action(Op.DECLINE, it.uid, "", None,
-                                     "you deleted it: not put back"))
+        report.actions.append(Action(Op.DECLINE, it.uid, "", it.starts(), why))
 
     # -- push: make the calendar match the plan ----------------------------------------------
 
@@ -192,7 +193,7 @@ class SyncEngine:
             elif it.state in ("user", "declined", "deleting"):
                 continue
             elif it.state == "creating":
-                out.append((Op.CREATE, s, it))
+                out.append((Op.CREATE, s, it))  # only when pull was skipped (tests, dry run)
             elif it.hash != session_hash(s) or it.state == "updating":
                 out.append((Op.UPDATE, s, it))
         for it in items.values():
@@ -209,22 +210,32 @@ class SyncEngine:
         if self._frozen:
             report.warnings.append("nothing written: see the warning above")
             return report
+        wrote = False
         for op, s, it in self.plan_actions(sessions, now):
             summary = s.title if s else (it.uid if it else "")
-            report.actions.append(Action(op, (s.uid if s else it.uid if it else ""), summary,
-                                         s.start if s else it.starts() if it else None))
+            action = Action(op, (s.uid if s else it.uid if it else ""), summary,
+                            s.start if s else it.starts() if it else None)
             if dry_run:
+                report.actions.append(action)
                 continue
             if stop is not None and stop():
                 report.warnings.append("stopped before all writes: the rest next cycle")
                 break
             try:
-                self._apply(op, s, it, now, report)
+                done = self._apply(op, s, it, now, report)
             except PreconditionFailed:
+                wrote = True  # a 412 may hide our own earlier write: do not move the token
                 report.warnings.append(f"{summary}: changed on the server meanwhile; "
                                        "read again next cycle")
+                continue
+            except Refused as exc:
+                wrote = True
+                report.warnings.append(f"{summary}: not written: {exc}")
+                continue
+            wrote = True
+            if done:
+                report.actions.append(action)  # only writes that landed are listed
         if not dry_run:
-            wrote = any(a.op in (Op.CREATE, Op.UPDATE, Op.DELETE) for a in report.actions)
             self.state.put(f"sink:{self.name}", "token", self._advance(wrote))
             report.written = wrote
         return report
@@ -251,7 +262,8 @@ class SyncEngine:
         return after.token if ours else self._token
 
     def _apply(self, op: Op, s: Session | None, it: Item | None, now: datetime,
-               report: SinkReport) -> None:
+               report: SinkReport) -> bool:
+        """One write; True when it landed (a create found already there counts)."""
         if op is Op.DELETE and it is not None:
             it.state = "deleting"
             self._save(it)
@@ -263,35 +275,15 @@ class SyncEngine:
                 it.state = "synced"
                 self._save(it)
                 raise
+            self.records.retire(it.event_uid)
             self._forget(it.uid)
-            return
+            return True
         assert s is not None
-        seq = 0 if it is None else it.sequence + (1 if it.state != "creating" else 0)
-        ics = self._render(s, seq, now)
-        h = session_hash(s)
         if it is None or it.state == "creating":
-            rec = it or Item(s.uid, self.store.href_for(s.uid), None, None, seq, "creating",
-                             h, ics)
-            rec.state, rec.pending, rec.body, rec.sequence = "creating", h, ics, seq
-            rec.start = s.start.isoformat()
-            self._save(rec)
-            try:
-                etag = self.store.create(rec.href, ics)
-            except PreconditionFailed:
-                # Something is at our href already: our own earlier write, or not ours.
-                got = self.store.fetch([rec.href]).get(rec.href)
-                ev = _parse_event(got[1], s.uid) if got else None
-                if got and ev is not None and event_hash(ev) == h:
-                    etag = got[0]
-                else:
-                    report.warnings.append(f"{s.uid}: another event holds its place on the "
-                                           "server; left alone")
-                    rec.state = "declined"
-                    self._save(rec)
-                    return
-            rec.state, rec.etag, rec.hash, rec.pending = "synced", etag, h, None
-            self._save(rec)
-            return
+            return self._create(s, it, now, report)
+        seq = it.sequence + 1
+        ics = self._render(s, seq, now, it.event_uid)
+        h = session_hash(s)
         it.state, it.pending, it.body, it.sequence = "updating", h, ics, seq
         it.start = s.start.isoformat()
         self._save(it)
@@ -301,56 +293,90 @@ class SyncEngine:
             it.state, it.pending = "declined", None
             self._save(it)
             report.changes.append(UserChange(it.uid, pinned=False))
-            return
-        except PreconditionFailed:
+            report.actions.append(Action(Op.DECLINE, it.uid, s.title, s.start,
+                                         "you deleted it: not put back"))
+            return False
+        except (PreconditionFailed, Refused):
             it.state, it.pending = "synced", None
             self._save(it)
             raise
         it.state, it.etag, it.hash, it.pending = "synced", etag, h, None
         self._save(it)
+        return True
 
-    def _render(self, s: Session, sequence: int, now: datetime) -> str:
+    def _create(self, s: Session, it: Item | None, now: datetime, report: SinkReport) -> bool:
+        seq = 0 if it is None else it.sequence
+        h = session_hash(s)
+        uid = it.event_uid if it is not None else self.records.event_uid(s.uid)
+        for attempt in range(2):
+            ics = self._render(s, seq, now, uid)
+            # The resource name is not the UID (as on iCloud): a name of its own, never
+            # derived from the UID and never read back as one.
+            href = self.store.href_for(f"syncd-{secrets.token_hex(8)}")
+            rec = it or Item(s.uid, href, None, None, seq, "creating", h, ics)
+            if attempt or rec.state != "creating" or not rec.href:
+                rec.href = href
+            rec.remote_uid = None if uid == s.uid else uid
+            rec.state, rec.pending, rec.body, rec.sequence = "creating", h, ics, seq
+            rec.start = s.start.isoformat()
+            self._save(rec)  # the intent, before anything is sent
+            it = rec
+            try:
+                etag = self.store.create(rec.href, ics)
+            except Unanswered:
+                raise  # it may have landed: the next pull asks the server
+            except PreconditionFailed:
+                # Something is at our href already: our own earlier write, or not ours.
+                got = self.store.fetch([rec.href]).get(rec.href)
+                ev = parse_event(got[1], uid) if got else None
+                if not (got and ev is not None and event_hash(ev) == h):
+                    report.warnings.append(f"{s.uid}: another event holds its place on the "
+                                           "server; left alone")
+                    rec.state = "declined"
+                    self._save(rec)
+                    return False
+                etag = got[0]
+            except Refused as exc:
+                if attempt == 0 and _uid_taken(exc):
+                    # Nextcloud's trash bin, or the UID in another calendar (Cyrus, iCloud):
+                    # the same session under a UID that was never used.
+                    log.info("%s: create of %s refused (%s): trying a fresh UID", self.name,
+                             uid, exc.status)
+                    self.records.retire(uid)
+                    uid = self.records.event_uid(s.uid, fresh=True)
+                    continue
+                self._forget(rec.uid)
+                raise
+            except SyncdError:
+                self._forget(rec.uid)  # answered with a refusal, or never sent: not there
+                raise
+            rec.state, rec.etag, rec.hash, rec.pending = "synced", etag, h, None
+            self._save(rec)
+            return True
+        return False  # pragma: no cover  (the loop returns or raises)
+
+    def _render(self, s: Session, sequence: int, now: datetime, uid: str) -> str:
+        """The object as stored: one VEVENT with its time zones, no METHOD and no attendees
+        (a stored object with those is a scheduling message: servers would send invites)."""
         cal = Calendar()
         cal.add("PRODID", "-//syncd//syncd//EN")
         cal.add("VERSION", "2.0")
-        cal.add_component(to_event(s, self.tz, sequence=sequence, stamp=now,
+        cal.add_component(to_event(replace(s, uid=uid), self.tz, sequence=sequence, stamp=now,
                                    alarm_minutes=self.alarm_minutes))
         cal.add_missing_timezones()
         return str(cal.to_ical().decode())
 
 
-def _parse_event(text: str, uid: str):  # type: ignore[no-untyped-def]
-    try:
-        cal = Calendar.from_ical(text)
-    except (ValueError, IndexError, KeyError):
-        return None
-    return next((e for e in cal.walk("VEVENT") if str(e.get("UID", "")) == uid), None)
-
-
-def _times(ev, tz: ZoneInfo) -> tuple[datetime | None, datetime | None]:  # type: ignore[no-untyped-def]
-    try:
-        start = ev.decoded("DTSTART")
-        end = ev.decoded("DTEND") if "DTEND" in ev else start + ev.decoded("DURATION")
-    except (KeyError, ValueError, TypeError):
-        return None, None
-
-    def aware(v: date | datetime) -> datetime:
-        if isinstance(v, datetime):
-            return v if v.tzinfo else v.replace(tzinfo=tz)
-        return datetime.combine(v, time(0), tz)
-
-    return aware(start), aware(end)
-
-
-def _body_start(body: str | None) -> datetime | None:
-    if not body:
-        return None
-    try:
-        ev = next(iter(Calendar.from_ical(body).walk("VEVENT")), None)
-        start = ev.decoded("DTSTART") if ev is not None else None
-    except (ValueError, KeyError, IndexError):
-        return None
-    return start if isinstance(start, datetime) else None
+def _uid_taken(exc: Refused) -> bool:
+    """A create refused because of its UID, not its content or our rights."""
+    if exc.status not in (400, 403, 409):
+        return False
+    names = exc.names()
+    if names & {"no-uid-conflict", "unique-scheduling-object-resource"}:
+        return True
+    body = exc.body.lower()
+    return "uid" in body and any(w in body for w in ("exist", "conflict", "trash", "unique",
+                                                     "already", "deleted"))
 
 
 __all__ = ["Item", "Store", "SyncEngine", "SyncdError"]

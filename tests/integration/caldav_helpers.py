@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -18,6 +19,13 @@ from tests.helpers import MONDAY, TZ
 from tests.integration.servers import Server
 
 NOW = MONDAY - timedelta(days=1)  # Sunday: every session below is in the future
+# An event's UID is its session's plus this installation's tag (and, for a UID refused or
+# a calendar replaced, more random parts); tests name events by their session.
+_EVENT_PART = re.compile(r"-[0-9a-f]{8}(-r\d+)?(-[0-9a-f]{6})?(?=@syncd$)")
+
+
+def session_uid(event_uid: str) -> str:
+    return _EVENT_PART.sub("", event_uid)
 
 
 def settings_for(server: Server, user: str | None = None, name: str | None = None,
@@ -56,7 +64,13 @@ class User:
         return principal.calendar(name=self.settings.name)
 
     def events(self) -> dict[str, Any]:
-        return {str(o.icalendar_component["UID"]): o for o in self.calendar().events()}
+        """Events by session UID (their own UID for others' events); no UID twice."""
+        out: dict[str, Any] = {}
+        for o in self.calendar().events():
+            uid = session_uid(str(o.icalendar_component["UID"]))
+            assert uid not in out, f"two events of {uid}"
+            out[uid] = o
+        return out
 
     def raw(self) -> dict[str, tuple[str, str]]:
         """uid -> (etag-ish data hash, data) for every event, to prove nothing else changed."""
@@ -100,3 +114,19 @@ def cycle(sink: CalDavSink, desired: list[Session], now: datetime = NOW):
 
 def tz() -> Any:
     return TZ
+
+
+def ops(report: Any) -> list[Any]:
+    return [a.op for a in report.actions]
+
+
+def proxied(server: Server, settings: CalDavSettings, intercept: Any) -> tuple[Any, Any, Any]:
+    """Settings that reach ``server`` through a proxy answering with ``intercept`` (a real
+    server behind it; the intercept replays what another server would answer)."""
+    from dataclasses import replace
+
+    from tests.proxy import start_proxy
+
+    proxy, counter = start_proxy(server.port, intercept=intercept)
+    url = settings.url.replace(f":{server.port}/", f":{proxy.server_address[1]}/")
+    return replace(settings, url=url), proxy, counter

@@ -34,4 +34,10 @@ def cli(tmp_path: Path) -> Cli:
 
 
 from tests.integration.fake_garmin import fake_garmin  # noqa: E402,F401  (fixture)
-from tests.integration.servers import caldav_server  # noqa: E402,F401  (fixture)
+from tests.integration.servers import (  # noqa: E402,F401  (fixtures)
+    caldav_server,
+    cyrus_server,
+    pip_caldav_server,
+    radicale_server,
+    sabre_server,
+)

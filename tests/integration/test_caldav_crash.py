@@ -44,8 +44,14 @@ def test_crash_then_restart_gives_no_duplicate_and_no_loss(caldav_server, tmp_pa
         pytest.fail("never reached the crash point")
 
     restarted = make_sink(s, tmp_path)  # a new process
-    restarted.pull(NOW)
+    pull = restarted.pull(NOW)
     restarted.push(target, NOW, dry_run=False)
+    if (change, when) == ("create", "before"):
+        # Never sent, but indistinguishable from "landed, then deleted by the user": declined.
+        assert [(c.uid, c.pinned) for c in pull.changes] == [(target[3].uid, False)]
+        target = target[:3]
+    else:
+        assert pull.changes == []
     events = user.events()
     assert set(events) == {x.uid for x in target} | {"lunch@example.org"}
     for x in target:
@@ -54,3 +60,30 @@ def test_crash_then_restart_gives_no_duplicate_and_no_loss(caldav_server, tmp_pa
     pull = restarted.pull(NOW)
     push = restarted.push(target, NOW, dry_run=False)
     assert (pull.actions, push.actions) == ([], [])
+
+
+def test_crash_after_create_then_user_delete_stays_deleted(caldav_server, tmp_path):
+    """The example Hypothesis found (issue 16), kept as a test on both servers."""
+    s = settings_for(caldav_server)
+    user = User(caldav_server, s)
+    first = make_sink(s, tmp_path)
+    start = sessions(4)
+    first.pull(NOW)
+    first.push(start[:3], NOW, dry_run=False)
+    doomed = SyncEngine("caldav", Crashing(first.engine().store, "create", "after"),
+                        State(tmp_path), "Europe/Berlin")
+    with pytest.raises(Crash):
+        doomed.pull(NOW)
+        doomed.push(start, NOW, dry_run=False)
+    assert start[3].uid in user.events(), "the create landed before the crash"
+    user.delete(start[3].uid)
+    restarted = make_sink(s, tmp_path)
+    pull = restarted.pull(NOW)
+    push = restarted.push(start, NOW, dry_run=False)
+    assert [(c.uid, c.pinned) for c in pull.changes] == [(start[3].uid, False)]
+    assert push.actions == []
+    assert set(user.events()) == {x.uid for x in start[:3]}
+    pull = restarted.pull(NOW)
+    push = restarted.push(start, NOW, dry_run=False)
+    assert (pull.actions, push.actions) == ([], [])
+    assert start[3].uid not in user.events()

@@ -190,9 +190,9 @@ def calendar(server: Server) -> User:
 
 
 def converged(d: Daemon, server: Server) -> bool:
-    events = calendar(server).events()
+    events = calendar(server).events()  # by session UID; it asserts no session twice
     uids = [str(o.icalendar_component["UID"]) for o in events.values()]
-    ours = {u for u in uids if u.startswith("syncd-")}
+    ours = {u for u in events if u.startswith("syncd-")}
     future = d.planned_uids()
     return bool(ours) and len(uids) == len(set(uids)) and future <= ours
 

@@ -62,9 +62,9 @@ def caldav_config(tmp_path: Path, url: str, user: str, name: str, extra: str = "
     return path
 
 
-def test_every_check_holds_against_a_real_server(tmp_path: Path, caldav_server: Server):
-    user, name = caldav_server.fresh()
-    config = caldav_config(tmp_path, caldav_server.url, user, name)
+def test_every_check_holds_against_a_real_server(tmp_path: Path, pip_caldav_server: Server):
+    user, name = pip_caldav_server.fresh()
+    config = caldav_config(tmp_path, pip_caldav_server.url, user, name)
     state = tmp_path / "state"
     first = syncd(config, state, "doctor")
     assert first.returncode == 0, first.stdout
@@ -73,7 +73,7 @@ def test_every_check_holds_against_a_real_server(tmp_path: Path, caldav_server: 
     assert found["state dir"].startswith("ok") and "does not exist yet" in found["state dir"]
 
     assert syncd(config, state, "run", "--once").returncode == 0
-    before = User(caldav_server, settings_for(caldav_server, user=user, name=name)).raw()
+    before = User(pip_caldav_server, settings_for(pip_caldav_server, user=user, name=name)).raw()
     res = syncd(config, state, "doctor")
     assert res.returncode == 0, res.stdout
     assert res.stdout.rstrip().endswith("all checks passed")
@@ -88,7 +88,7 @@ def test_every_check_holds_against_a_real_server(tmp_path: Path, caldav_server: 
     assert found["clock"].startswith("ok")
     assert found["state files"].startswith("ok") and "state.sqlite3" in found["state files"]
     assert found["garmin"].startswith("skip") and found["feed"].startswith("skip")
-    after = User(caldav_server, settings_for(caldav_server, user=user, name=name)).raw()
+    after = User(pip_caldav_server, settings_for(pip_caldav_server, user=user, name=name)).raw()
     assert after == before, "the probe left nothing behind and touched nothing"
     assert "s3cret-horse" not in res.stdout + res.stderr
 
@@ -98,9 +98,9 @@ def test_every_check_holds_against_a_real_server(tmp_path: Path, caldav_server: 
 
 
 def test_a_missing_busy_calendar_fails_with_the_key_to_fix(tmp_path: Path,
-                                                            caldav_server: Server):
-    user, name = caldav_server.fresh()
-    config = caldav_config(tmp_path, caldav_server.url, user, name,
+                                                            pip_caldav_server: Server):
+    user, name = pip_caldav_server.fresh()
+    config = caldav_config(tmp_path, pip_caldav_server.url, user, name,
                            'busy_calendars = ["Work"]\n')
     code, found = doctor_in_process(config, tmp_path / "state")
     assert code is ExitCode.FAILURE

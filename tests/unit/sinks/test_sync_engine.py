@@ -13,7 +13,7 @@ from syncd.sinks.base import Op
 from syncd.sinks.sync import SyncEngine
 from syncd.state import State
 from tests.fakes import Crash, Crashing, MemoryStore
-from tests.integration.caldav_helpers import NOW, sessions
+from tests.integration.caldav_helpers import NOW, session_uid, sessions
 
 
 def engine(store, path: Path) -> SyncEngine:
@@ -30,7 +30,7 @@ def ours(store: MemoryStore) -> dict[str, str]:
     out = {}
     for _href, (_, text) in store.items.items():
         for ev in Calendar.from_ical(text).walk("VEVENT"):
-            uid = str(ev["UID"])
+            uid = session_uid(str(ev["UID"]))
             assert uid not in out, f"duplicate {uid}"
             out[uid] = str(ev["DTSTART"].to_ical())
     return out
@@ -57,7 +57,7 @@ def test_crash_at_any_step_then_restart_converges(tmp_path, change, method, when
         target = start[:2]
     if method == "fetch":
         # make the crashed cycle need a fetch: the server re-serialised one event
-        href = store.href_for(start[0].uid)
+        href = href_of(store, start[0].uid)
         _etag, text = store.items[href]
         store.items[href] = ('"reserialised"', text)
     crashing = Crashing(store, method, when)
@@ -69,10 +69,28 @@ def test_crash_at_any_step_then_restart_converges(tmp_path, change, method, when
         pytest.fail("the scenario never reached its crash point")
     assert crashing.calls >= 1
     restarted = engine(store, tmp_path)  # a new process: new connection, same state file
-    run(restarted, target)
+    pull, _ = run(restarted, target)
+    if (change, method, when) == ("create", "create", "before"):
+        # The create never left, but nothing can tell that from "landed, then the user
+        # deleted it": it counts as declined (the planner places the session elsewhere).
+        assert [(c.uid, c.pinned) for c in pull.changes] == [(target[3].uid, False)]
+        target = target[:3]
+    else:
+        assert pull.changes == []
     assert ours(store) == {s.uid: ours_dtstart(s) for s in target}
     pull, push = run(restarted, target)
     assert (pull.actions, push.actions) == ([], []), "converged: nothing left to do"
+
+
+def href_of(store: MemoryStore, uid: str) -> str:
+    """The href of the event syncd wrote for session ``uid``."""
+    from icalendar import Calendar
+
+    found = [h for h, (_, text) in store.items.items()
+             if any(session_uid(str(e["UID"])) == uid for e in Calendar.from_ical(text).walk(
+                 "VEVENT"))]
+    assert len(found) == 1, found
+    return found[0]
 
 
 def ours_dtstart(s) -> str:
@@ -87,7 +105,7 @@ def test_412_on_update_never_overwrites(tmp_path):
     eng = engine(store, tmp_path)
     run(eng, sessions())
     eng.pull(NOW)
-    href = store.href_for(sessions()[0].uid)
+    href = href_of(store, sessions()[0].uid)
     user_text = store.items[href][1].replace("Heavy strength", "Mine")
     store.user_put(href, user_text)
     push = eng.push(sessions(shift_min=30), NOW, dry_run=False)
@@ -102,7 +120,7 @@ def test_reserialised_event_is_not_a_user_edit(tmp_path):
     store = MemoryStore()
     eng = engine(store, tmp_path)
     run(eng, sessions())
-    href = store.href_for(sessions()[1].uid)
+    href = href_of(store, sessions()[1].uid)
     _etag, text = store.items[href]
     # the same fields, other bytes: a server re-serialising or an alarm acknowledged
     store.user_put(href, text.replace("PRODID:-//syncd//syncd//EN", "PRODID:-//server//EN"))
@@ -114,7 +132,7 @@ def test_garbage_from_the_server_is_skipped_with_a_warning(tmp_path):
     store = MemoryStore()
     eng = engine(store, tmp_path)
     run(eng, sessions())
-    href = store.href_for(sessions()[2].uid)
+    href = href_of(store, sessions()[2].uid)
     store.user_put(href, "this is not iCalendar")
     pull, push = run(eng, sessions(shift_min=30))
     assert any("not a readable event" in w for w in pull.warnings)
@@ -163,10 +181,73 @@ def test_user_delete_of_a_just_created_event_is_seen(tmp_path):
     store = MemoryStore()
     eng = engine(store, tmp_path)
     run(eng, sessions())
-    store.user_delete(store.href_for(sessions()[3].uid))
+    store.user_delete(href_of(store, sessions()[3].uid))
     pull, push = run(eng, sessions())
     assert [(c.uid, c.pinned) for c in pull.changes] == [(sessions()[3].uid, False)]
     assert push.actions == []
+
+
+def test_crash_after_create_then_user_deletes_it_stays_deleted(tmp_path):
+    # Hypothesis found this (issue 16): the create landed, the process died before recording
+    # it, the user deleted the event, and the next sync put it back.
+    store = MemoryStore()
+    start = sessions(4)
+    run(engine(store, tmp_path), start[:3])
+    crashing = Crashing(store, "create", "after")
+    with pytest.raises(Crash):
+        run(engine(crashing, tmp_path), start)
+    store.user_delete(href_of(store, start[3].uid))
+    restarted = engine(store, tmp_path)
+    pull, push = run(restarted, start)
+    assert [(c.uid, c.pinned) for c in pull.changes] == [(start[3].uid, False)]
+    assert push.actions == []
+    assert set(ours(store)) == {s.uid for s in start[:3]}
+    pull, push = run(restarted, start)
+    assert (pull.changes, push.actions) == ([], [])
+
+
+def test_crash_after_create_then_user_edits_it_is_pinned(tmp_path):
+    store = MemoryStore()
+    start = sessions(2)
+    run(engine(store, tmp_path), start[:1])
+    with pytest.raises(Crash):
+        run(engine(Crashing(store, "create", "after"), tmp_path), start)
+    href = href_of(store, start[1].uid)
+    store.user_put(href, store.items[href][1].replace("Core", "Core with Sam"))
+    pull, push = run(engine(store, tmp_path), start)
+    assert [(c.uid, c.pinned) for c in pull.changes] == [(start[1].uid, True)]
+    assert push.actions == [] and "Core with Sam" in store.items[href][1]
+
+
+def test_create_refused_or_never_sent_is_tried_again(tmp_path):
+    from syncd.errors import TransientError
+    from syncd.sinks.caldav_store import Unanswered
+
+    class Refusing(MemoryStore):
+        error: type[Exception] = TransientError
+
+        def create(self, href: str, ics: str) -> str | None:
+            if self.error is not None:
+                raise self.error("no")
+            return super().create(href, ics)
+
+    store = Refusing()
+    with pytest.raises(TransientError):
+        run(engine(store, tmp_path), sessions(1))
+    store.error = None  # type: ignore[assignment]
+    pull, push = run(engine(store, tmp_path), sessions(1))
+    assert pull.changes == [] and [a.op for a in push.actions] == [Op.CREATE]
+    # No answer at all: it may have landed, so the next pull asks the server.
+    store2 = Refusing()
+    store2.error = Unanswered
+    with pytest.raises(Unanswered):
+        run(engine(store2, tmp_path / "b"), sessions(1))
+    store2.error = None  # type: ignore[assignment]
+    eng = engine(store2, tmp_path / "b")
+    before = store2.requests
+    pull = eng.pull(NOW)
+    assert store2.requests - before == 2, "one poll, one fetch of the unknown create"
+    assert [(c.uid, c.pinned) for c in pull.changes] == [(sessions(1)[0].uid, False)]
 
 
 def test_a_delete_only_happens_to_future_sessions(tmp_path):
@@ -190,3 +271,41 @@ def test_written_events_remember_their_start_and_older_rows_still_resolve(tmp_pa
     later = sessions()[1].end + timedelta(hours=1)
     _, push = run(eng, [], now=later)
     assert [a.uid for a in push.actions if a.op is Op.DELETE] == [s.uid for s in sessions()[2:]]
+
+
+def test_events_written_before_event_uids_keep_their_session_uid(tmp_path):
+    """Rows from before schema 4 have no event UID: their events carry the session's UID,
+    and an update keeps it (a new UID would be a new event in the user's calendar)."""
+    from icalendar import Calendar
+
+    store = MemoryStore()
+    eng = engine(store, tmp_path)
+    run(eng, sessions(1))
+    href = href_of(store, sessions(1)[0].uid)
+    old_text = store.items[href][1].replace(
+        str(next(iter(Calendar.from_ical(store.items[href][1]).walk("VEVENT")))["UID"]),
+        sessions(1)[0].uid)
+    store.user_put(href, old_text)  # as an older syncd wrote it
+    eng.state.db.execute("UPDATE sink_items SET remote_uid=NULL, etag=?",
+                         (store.items[href][0],))
+    pull, push = run(engine(store, tmp_path), sessions(1, shift_min=30))
+    assert pull.changes == [] and [a.op for a in push.actions] == [Op.UPDATE]
+    ev = next(iter(Calendar.from_ical(store.items[href][1]).walk("VEVENT")))
+    assert str(ev["UID"]) == sessions(1)[0].uid
+
+
+def test_event_uids_are_per_installation_and_never_reused(tmp_path):
+    from syncd.sinks.sync_items import Records
+
+    a = Records("caldav", State(tmp_path / "a"))
+    b = Records("caldav", State(tmp_path / "b"))
+    uid = "syncd-20261124-1@syncd"
+    assert a.event_uid(uid) == a.event_uid(uid), "stable within an installation"
+    assert a.event_uid(uid) != b.event_uid(uid)
+    assert a.event_uid(uid).startswith("syncd-20261124-1-") and a.event_uid(uid).endswith(
+        "@syncd")
+    first = a.event_uid(uid)
+    a.retire(first)
+    assert a.event_uid(uid) != first
+    assert a.event_uid(uid, fresh=True) not in (first, a.event_uid(uid))
+    assert first == f"syncd-20261124-1-{State(tmp_path / 'a').get('install', 'uid_tag')}@syncd"

@@ -1,0 +1,50 @@
+"""`syncd run --once` with a CalDAV calendar, as a user reads it: one line per error, and no
+move listed as done when the calendar did not take it (issue 15)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.integration.servers import free_port, radicale
+
+pytestmark = pytest.mark.integration
+NOW = "2026-11-24T06:30:00+01:00"
+
+CONFIG = """
+[athlete]
+timezone = "Europe/Berlin"
+[[plan.week]]
+day = "tue"
+kind = "quality"
+time = "07:00"
+[[plan.week]]
+day = "sun"
+kind = "long"
+time = "08:00"
+[calendar]
+url = "{url}"
+username = "runner"
+password = "pw"
+name = "Strength"
+"""
+
+
+def test_a_calendar_that_fails_is_said_once_and_its_changes_not_listed_as_done(cli, tmp_path):
+    port = free_port()  # nothing listens there yet
+    conf = cli.cwd / "c.toml"
+    conf.write_text(CONFIG.format(url=f"http://127.0.0.1:{port}/"))
+    res = cli("--config", str(conf), "--now", NOW, "run", "--once")
+    out = res.stdout + res.stderr
+    assert res.returncode == 3, out  # a network fault: worth retrying
+    assert out.count("did not answer") == 1, out
+    assert "syncd: caldav: CalDAV server" in res.stderr
+    assert "caldav: not reached" in res.stdout, "the changes are not said to be written"
+    server = radicale(tmp_path / "srv", port=port)  # the server comes up: it heals
+    server.start()
+    try:  # --force: past the backoff the first failure started
+        res = cli("--config", str(conf), "--now", NOW, "run", "--once", "--force")
+        assert res.returncode == 0, res.stdout + res.stderr
+        assert "caldav: wrote" in res.stdout, res.stdout
+        assert "error" not in res.stderr.lower()
+    finally:
+        server.stop()
