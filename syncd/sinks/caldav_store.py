@@ -161,7 +161,7 @@ class CalDavStore:
                                  f"({getattr(exc, 'status', None) or 429}); will retry")
             after = getattr(exc, "retry_after_seconds", None)
             if after:
-                err.retry_after = after  # type: ignore[attr-defined]
+                err.retry_after = after
             raise err from None
         except network_errors() as exc:
             kind = Unanswered if _maybe_sent(exc) else TransientError
