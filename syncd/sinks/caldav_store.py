@@ -157,23 +157,17 @@ class CalDavStore:
                           getattr(exc, "preconditions", None) or [],
                           _text(getattr(exc, "body", None))) from None
         except caldav_error.RateLimitError as exc:
-            err = TransientError(f"CalDAV server {self.server} asks to slow down "
-                                 f"({getattr(exc, 'status', None) or 429}); will retry")
-            after = getattr(exc, "retry_after_seconds", None)
-            if after:
-                err.retry_after = after
+            # caldav's own for 429 and 503: the server asks us to wait, maybe saying how long.
+            err = TransientError(f"CalDAV server {self.server} answered "
+                                 f"{getattr(exc, 'status', None) or 429} to {method} "
+                                 "(busy); will retry")
+            err.retry_after = getattr(exc, "retry_after_seconds", None)
             raise err from None
         except network_errors() as exc:
             kind = Unanswered if _maybe_sent(exc) else TransientError
             raise kind(f"CalDAV server {self.server} did not answer "
                        f"({exc.__class__.__name__}); will retry") from None
         except caldav_error.DAVError as exc:
-            if type(exc).__name__ == "RateLimitError":  # caldav's own for 429 and 503
-                err = TransientError(f"CalDAV server {self.server} answered "
-                                     f"{getattr(exc, 'status', None) or 429} to {method} "
-                                     "(busy); will retry")
-                err.retry_after = getattr(exc, "retry_after_seconds", None)
-                raise err from None
             status = getattr(exc, "status", None) or 0
             if str(status).startswith("5"):
                 raise TransientError(f"CalDAV server {self.server} failed with {status}; "

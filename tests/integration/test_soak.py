@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.integration.caldav_helpers import session_uid
 from tests.integration.fake_garmin import FakeGarmin, write_tokens
 from tests.integration.servers import Server, radicale
 from tests.integration.test_daemon import Daemon, calendar, wait_until
@@ -124,10 +125,11 @@ class Soak:
         return self.daemon.log.read_text(errors="replace")[-3000:]
 
     def server_events(self) -> dict[str, list[datetime]]:
+        """Start times by session UID (an event's UID carries the installation's tag)."""
         out: dict[str, list[datetime]] = {}
         for o in calendar(self.server).calendar().events():
             ev = o.icalendar_component
-            out.setdefault(str(ev["UID"]), []).append(ev.decoded("DTSTART"))
+            out.setdefault(session_uid(str(ev["UID"])), []).append(ev.decoded("DTSTART"))
         return out
 
     def converged(self) -> bool:
