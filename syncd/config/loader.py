@@ -216,8 +216,7 @@ def _build(v: dict[str, Any], origin: str, base_dir: Path, env: dict[str, str]) 
         max_sessions_per_week=a["max_sessions_per_week"],
         core_per_week=a["core_per_week"],
         rest_days=frozenset(a["rest_days"]),
-        availability=tuple(
-            tuple(TimeWindow(s, e) for s, e in sorted(avail[d])) for d in WEEKDAYS),
+        availability=tuple(join_windows(avail[d]) for d in WEEKDAYS),
         preferred_time=a["preferred_time"],
         session_minutes=a["session_minutes"],
         birth_year=a["birth_year"],
@@ -278,6 +277,18 @@ def _build(v: dict[str, Any], origin: str, base_dir: Path, env: dict[str, str]) 
                   garmin_workouts=GarminWorkoutsConfig(v["sources"]["garmin"]["api_url"],
                                                        v["garmin_workouts"]["days"])
                   if v["garmin_workouts"]["enabled"] else None)
+
+
+def join_windows(windows: list[tuple[time, time]]) -> tuple[TimeWindow, ...]:
+    """A day's windows in order, those that touch or overlap joined into one:
+    "17:00-17:30" and "17:30-17:50" are the 50 minutes the user means, not two short ones."""
+    joined: list[tuple[time, time]] = []
+    for start, end in sorted(windows):
+        if joined and start <= joined[-1][1]:
+            joined[-1] = (joined[-1][0], max(end, joined[-1][1]))
+        else:
+            joined.append((start, end))
+    return tuple(TimeWindow(s, e) for s, e in joined)
 
 
 def _feed(f: dict[str, Any]) -> FeedSettings | None:

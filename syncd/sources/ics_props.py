@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from syncd.text import clean_title
+
 UNFOLD = re.compile(r"\r?\n[ \t]")
 UNESCAPE = re.compile(r"\\([\\;,nN])")
 WANTED = {"UID", "SUMMARY", "DESCRIPTION", "DTSTART", "DTEND", "DURATION", "TRANSP", "RRULE",
@@ -38,7 +40,9 @@ class Event:
         return "" if p is None else UNESCAPE.sub(_unescape, p.value)
 
     def label(self) -> str:
-        return f"event {self.text('UID') or '(no UID)'} '{self.text('SUMMARY')}'"
+        # Said in warnings on the terminal and in the journal: one clean, short line.
+        uid = clean_title(self.text("UID"), 80) or "(no UID)"
+        return f"event {uid} '{clean_title(self.text('SUMMARY'), 80)}'"
 
 
 def _unescape(m: re.Match[str]) -> str:
