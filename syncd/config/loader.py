@@ -18,6 +18,7 @@ from typing import Any
 
 from syncd.config.schema import describe_invalid, validate
 from syncd.config.secrets import Secret, resolve_secret
+from syncd.config.size import READ_MAX, check_size
 from syncd.config.types import Invalid, split_host_port
 from syncd.errors import ConfigError
 from syncd.model import (
@@ -168,10 +169,13 @@ def load_config(explicit: str | None = None, env: dict[str, str] | None = None) 
     if path is None:
         return parse_config(EMBEDDED_DEFAULT, EMBEDDED, base_dir=Path.cwd(), env=env)
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            text = fh.read(READ_MAX).decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read the file: {exc.__class__.__name__}: {exc}",
                           source=str(path)) from None
+    check_size(text, str(path), size)
     return parse_config(text, str(path), base_dir=path.parent, env=env)
 
 
@@ -182,6 +186,7 @@ _TOML_POS = re.compile(
 def parse_config(text: str, origin: str, *, base_dir: Path,
                  env: dict[str, str] | None = None) -> Config:
     env = dict(os.environ) if env is None else env
+    check_size(text, origin)
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -78,17 +78,35 @@ def test_too_many_windows_a_day_is_one_line(count: int):
 
 def test_too_many_template_rows_is_one_line():
     rows = '[[plan.week]]\nday = "tue"\nkind = "easy"\n' * 55306
-    msg = error_of(rows)
-    assert msg == ("config.toml: at 'plan.week': expected at most 100 [[plan.week]] rows, "
-                   "got 55306")
+    assert error_of(rows) == ("config.toml: at 'plan.week': expected a config file of at most "
+                              "512 KiB, got 2.1 MiB with 55,306 [[plan.week]] tables")
+    assert error_of(rows[: len(rows) // 55306 * 101]) == (
+        "config.toml: at 'plan.week': expected at most 100 [[plan.week]] rows, got 101")
 
 
-def test_a_two_megabyte_title_is_one_short_line():
-    msg = error_of('[[plan.week]]\nday = "tue"\nkind = "easy"\ntitle = "'
+def test_a_two_megabyte_title_is_one_short_line_naming_its_key():
+    msg = error_of('[athlete]\nname = "Ana"\n[[plan.week]]\nday = "mon"\nkind = "easy"\n'
+                   '[[plan.week]]\nday = "tue"\nkind = "easy"\ntitle = "'
                    + "x" * 2_000_000 + '"\n')
+    assert msg == ("config.toml: at 'plan.week[1].title': expected a config file of at most "
+                   "512 KiB, got 1.9 MiB with a value of 2,000,010 characters on line 9")
+
+
+def test_a_long_title_under_the_file_cap_is_named_and_not_printed():
+    msg = error_of('[[plan.week]]\nday = "tue"\nkind = "easy"\ntitle = "'
+                   + "x" * 200_000 + '"\n')
     assert msg.startswith("config.toml: at 'plan.week[0].title': expected at most 200 "
                           "characters, got 'xxx")
-    assert "(2,000,000 characters)" in msg and msg.count("x") <= SHOW_MAX + 5
+    assert "(200,000 characters)" in msg and msg.count("x") <= SHOW_MAX + 5
+
+
+def test_any_big_file_is_refused_before_parsing():
+    many = "".join(f"k{i} = {i}\n" for i in range(60_000))  # no one line stands out
+    assert error_of(many) == ("config.toml: expected a config file of at most 512 KiB, "
+                              "got 857 KiB")
+    msg = error_of("[athlete]\nrest_days = [" + ",".join(['"mon"'] * 200_000) + "]\n")
+    assert msg.startswith("config.toml: at 'athlete.rest_days': expected a config file of at "
+                          "most 512 KiB, got 1.1 MiB with a value of")
 
 
 def test_any_long_string_is_bounded_and_named():
