@@ -84,3 +84,51 @@ def test_a_command_that_prints_forever_is_bounded(tmp_path: Path):
     got = run_secret_command("echo first; yes", "c", "calendar.password_command", ENV,
                              timeout=5.0)
     assert got == "first"
+
+
+def _config(tmp_path: Path, command: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text('[calendar]\nurl = "https://dav.invalid/"\n'
+                    f'password_command = "{command}"\n')
+    return path
+
+
+def test_plan_and_status_do_not_run_the_command(tmp_path: Path):
+    from click.testing import CliRunner
+
+    from syncd.cli import main
+
+    marker = tmp_path / "ran"
+    config = _config(tmp_path, f"touch {marker}; sleep 600")
+    for args in (["plan"], ["plan", "--json"], ["status"], ["config", "check"]):
+        res = CliRunner().invoke(main, ["--config", str(config), "--state-dir",
+                                        str(tmp_path / "s"), "--now", "2026-11-24T06:30",
+                                        *args])
+        assert "failed with exit code" not in res.output and "Traceback" not in res.output
+        assert not marker.exists(), f"{args} ran the password command"
+
+
+def test_run_once_says_the_failing_command_in_one_line_without_its_stderr(tmp_path: Path):
+    from click.testing import CliRunner
+
+    from syncd.cli import main
+
+    config = _config(tmp_path, "echo the-secret-is-x >&2; exit 3")
+    res = CliRunner().invoke(main, ["--config", str(config), "--state-dir",
+                                    str(tmp_path / "s"), "--now", "2026-11-24T06:30",
+                                    "run", "--once"])
+    assert res.exit_code == 1
+    lines = [ln for ln in res.stderr.splitlines() if "password_command" in ln]
+    assert len(lines) == 1 and "exit code 3" in lines[0] and "Traceback" not in res.output
+    assert res.output.count("the-secret-is-x") == res.output.count("echo the-secret-is-x")
+
+
+def test_loading_with_a_hanging_command_returns_without_running_it(tmp_path: Path):
+    """What a SIGHUP reload does: load the config. The command would hang for 600 s;
+    loading never starts it, the cycle child that connects does."""
+    from syncd.config.loader import load_config
+
+    marker = tmp_path / "ran"
+    cfg = load_config(str(_config(tmp_path, f"touch {marker}; sleep 600")), env=ENV)
+    assert cfg.caldav is not None and cfg.caldav.password is not None
+    assert not cfg.caldav.password.resolved and not marker.exists()
