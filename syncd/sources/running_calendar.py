@@ -85,7 +85,7 @@ def run_json(r: Run) -> dict[str, Any]:
 def run_from_json(d: dict[str, Any]) -> Run:
     return Run(id=d["id"], source=d["source"], start=datetime.fromisoformat(d["start"]),
                end=datetime.fromisoformat(d["end"]), kind=RunKind(d["kind"]),
-               status=RunStatus(d["status"]), title=d["title"], reason=d["reason"],
+               status=RunStatus(d["status"]), title=clean_title(d["title"]), reason=d["reason"],
                time_known=d["time_known"], distance_m=d["distance_m"])
 
 
