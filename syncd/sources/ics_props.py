@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from syncd.text import clean_title
 
 UNFOLD = re.compile(r"\r?\n[ \t]")
+LINE_END = re.compile(r"\r?\n|\r")
 UNESCAPE = re.compile(r"\\([\\;,nN])")
 WANTED = {"UID", "SUMMARY", "DESCRIPTION", "DTSTART", "DTEND", "DURATION", "TRANSP", "RRULE",
           "RDATE", "EXDATE", "RECURRENCE-ID"}
@@ -75,7 +76,9 @@ def split_property(line: str) -> tuple[str, dict[str, str], str]:
 
 def parse_block(body: str) -> Event:
     ev, depth = Event(), 0
-    for line in UNFOLD.sub("", body).splitlines():
+    # Lines end at CR LF or LF only (RFC 5545 §3.1): str.splitlines() would also split at
+    # a form feed, \x1c-\x1e, NEL or U+2028 inside a title and lose the rest of it.
+    for line in LINE_END.split(UNFOLD.sub("", body)):
         if not line:
             continue
         upper = line[:6].upper()
