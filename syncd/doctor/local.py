@@ -33,6 +33,9 @@ def check_config(obj: Context) -> tuple[Check, Config | None]:
 def check_sinks(config: Config) -> Check:
     targets = []
     if config.ics is not None:
+        if not config.ics.path.parent.parent.is_dir():  # the writer makes one folder at most
+            return failed("calendars", f"at 'ics.path': the folder "
+                          f"{config.ics.path.parent.parent} does not exist; fix the path")
         targets.append(f"file {config.ics.path}")
     if config.caldav is not None:
         targets.append(f"CalDAV calendar '{config.caldav.name}'")

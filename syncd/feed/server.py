@@ -17,6 +17,7 @@ import hmac
 import logging
 import os
 import socket
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -87,6 +88,20 @@ class _HttpServer(ThreadingHTTPServer):
     daemon_threads = True
     files: FeedFiles
     refresh_s: int
+    faults = 0  # connections a client broke off (reset, closed early) since last said
+    faults_lock = threading.Lock()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that resets or drops its connection is the client's business: counted
+        and said once a cycle (``FeedServer.after_cycle``), never a traceback on stderr (the
+        journal), whatever it does. Anything else is one line, its traceback at debug."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, TimeoutError, socket.timeout)):
+            with self.faults_lock:
+                self.faults += 1
+            return
+        log.error("feed: answering a request failed: %s: %s", type(exc).__name__, exc)
+        log.debug("feed: the failure in full", exc_info=exc)
 
     def server_bind(self) -> None:
         if self.address_family == socket.AF_INET6:
@@ -216,9 +231,24 @@ class FeedServer:
         ensure_token(self.state_dir)
         self._bind()
 
+    @property
+    def client_faults(self) -> int:
+        """Connections clients broke off since it was last said."""
+        return self.httpd.faults if self.httpd is not None else 0
+
     def after_cycle(self, summary: dict[str, Any] | None) -> None:
         if self.httpd is None:
             self._bind()
+        self._say_faults()
+
+    def _say_faults(self) -> None:
+        httpd = self.httpd
+        if httpd is None or not httpd.faults:
+            return
+        with httpd.faults_lock:
+            count, httpd.faults = httpd.faults, 0
+        log.info("feed: %d client connection(s) left before their answer was sent (reset or "
+                 "closed early); nothing to do unless it keeps growing", count)
 
     def _bind(self) -> None:
         s = self.settings
@@ -239,6 +269,7 @@ class FeedServer:
                  *self.address or (s.host, s.port))
 
     def stop(self) -> None:
+        self._say_faults()
         if self.httpd is not None:
             self.httpd.shutdown()
             self.httpd.server_close()

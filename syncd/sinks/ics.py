@@ -144,7 +144,11 @@ class IcsFileSink(PublishedCalendar):
 
 def _atomic_write(path: Path, data: bytes) -> None:
     try:
-        atomic_write(path, data, 0o644)
+        # The mode of the file it replaces, or the umask's (issue 20); at most its own folder.
+        atomic_write(path, data, None, parents=False)
+    except FileNotFoundError:
+        raise SyncdError(f"ics.path: the folder {path.parent.parent} does not exist, so "
+                         f"{path} cannot be written; check ics.path") from None
     except OSError as exc:
         raise SyncdError(f"{path}: cannot write the calendar file: {exc.strerror}; check "
                          "ics.path and that its folder is writable") from None
