@@ -2,15 +2,17 @@
 
 Run: python bench/bench_mqtt.py [--idle 20] [--quiet-cycles 10]
 Prints: the daemon's idle RSS and CPU with and without [mqtt] (paho is imported only with
-it), messages sent over quiet cycles (a cycle a second, after the first ones settled), the
-time from a "sync now" press to the cycle it starts, and from a broker restart (retained
-messages lost) to every discovery config being back. A benchmark, not a test: it prints
+it), messages and bytes sent over quiet cycles (a cycle a second, after the first ones
+settled), what a daemon restart without a plan change sends, the time from a "sync now"
+press to the cycle it starts and to its "last sync" message, and from a broker restart
+(retained messages lost) to every discovery config being back. A benchmark, not a test: it prints
 figures and exits 0.
 """
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import tempfile
 import time
@@ -65,11 +67,15 @@ def main() -> None:
         print(f"idle CPU over {opts.idle:.0f} s: {cpu_plain:.2f} s without, {cpu_mqtt:.2f} s "
               "with [mqtt]")
 
-        rec = Recorder(broker.port, ("nothing/#",)).start()
+        rec = Recorder(broker.port, ("syncd/last_sync/state",)).start()
+        time.sleep(1)
         before = with_mqtt.last_cycle()
+        mark = time.monotonic()
         rec.publish("syncd/sync_now/press", "PRESS")
         took = wait(lambda: with_mqtt.last_cycle() != before)
-        print(f"sync now pressed → that cycle done: {took * 1000:.0f} ms")
+        shown = wait(lambda: any(not m.retain for m in rec.since(mark)))
+        print(f"sync now pressed → that cycle done: {took * 1000:.0f} ms; its last sync "
+              f"time received: {shown * 1000:.0f} ms")
         rec.stop()
         for d in daemons:
             d.stop()
@@ -84,9 +90,24 @@ def main() -> None:
              and time.monotonic() - everything.messages[-1].at > 3)
         mark = time.monotonic()
         fast.wait_cycles(opts.quiet_cycles, timeout=opts.quiet_cycles * 5)
-        sent = len(everything.since(mark))
-        print(f"messages over {opts.quiet_cycles} quiet cycles: {sent}")
+        sent = everything.since(mark)
+        topics = sorted({m.topic for m in sent})
+        print(f"messages over {opts.quiet_cycles} quiet cycles: {len(sent)} "
+              f"({sum(len(m.topic) + len(m.payload) for m in sent)} bytes of topic and "
+              f"payload), on {topics}")
         everything.stop()
+
+        fast.stop(signal.SIGTERM)
+        watch = Recorder(broker.port, ("syncd/#",)).start()
+        time.sleep(1)  # the retained messages a new subscriber gets
+        mark = time.monotonic()
+        fast.start()
+        fast.wait_cycles(1)
+        time.sleep(2)
+        live = [m for m in watch.since(mark) if not m.retain]
+        watch.stop()
+        print(f"daemon restart without a plan change, through its first cycle: {len(live)} "
+              f"messages: {sorted(m.topic for m in live)}")
 
         broker.stop()
         broker.start()
