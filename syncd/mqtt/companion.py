@@ -32,6 +32,7 @@ from syncd.model import Phase
 from syncd.mqtt.entities import (
     ENTITIES,
     PRESS,
+    RETIRED,
     Topics,
     device_name,
     discovery,
@@ -69,7 +70,7 @@ class MqttCompanion:
         self.configs = discovery(self.topics, device_name(config.values["athlete"]["name"]),
                                  self.entities)
         self._keys = {e.key for e in self.entities}
-        self._owned = {e.key for e in ENTITIES} | {"week"}  # ours, shown or not
+        self._owned = {e.key for e in ENTITIES} | {k for _, k in RETIRED}  # shown or not
         self.where = f"{self.settings.host}:{self.settings.port}"
         self._lock = threading.Lock()
         self._desired: dict[str, str] = {}
