@@ -55,6 +55,9 @@ DEVICE_KEYS = {"identifiers", "connections", "name", "manufacturer", "model", "m
                "configuration_url", "via_device"}
 
 
+ORIGIN_KEYS = {"name", "sw_version", "support_url"}
+
+
 def valid_publish_topic(t: Any) -> bool:
     return (isinstance(t, str) and 0 < len(t.encode()) <= 65535 and "+" not in t
             and "#" not in t and "\0" not in t)
@@ -105,6 +108,10 @@ def problems(topic: str, payload: str, prefix: str = "homeassistant") -> list[st
         if not (isinstance(ids, list) and ids and all(isinstance(i, str) for i in ids)) \
                 and not device.get("connections"):
             out.append(f"{topic}: device needs identifiers or connections")
+    origin = cfg.get("origin")
+    if origin is not None and not (isinstance(origin, dict) and isinstance(origin.get("name"), str)
+                                   and set(origin) <= ORIGIN_KEYS):
+        out.append(f"{topic}: origin needs a name and only {sorted(ORIGIN_KEYS)}")
     avail = cfg.get("availability")
     if not (isinstance(avail, list) and avail
             and all(isinstance(a, dict) and valid_publish_topic(a.get("topic")) for a in avail)):

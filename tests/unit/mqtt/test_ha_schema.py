@@ -38,6 +38,7 @@ def test_what_home_assistant_refuses_or_warns_about_is_caught():
                                            unit_of_measurement="s"),
         "options without": check(options=["a"]),
         "unknown key": check(colour="red"),
+        "origin needs a name": check(origin={"sw_version": "1"}),
         "missing 'state_topic'": check(state_topic=None),
     }
     for expected, found in cases.items():
