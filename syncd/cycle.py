@@ -31,6 +31,7 @@ HISTORY = timedelta(weeks=16)
 BACKOFF_FIRST = timedelta(minutes=1)
 BACKOFF_MAX = timedelta(hours=2)
 SLOW_S = 5.0  # a component taking longer is marked slow in `syncd status`
+FORCE = ("cycle", "force")  # set by the daemon on a reload or "sync now": ignore the backoff
 
 
 def backoff_delay(failures: int, first: timedelta = BACKOFF_FIRST,
@@ -186,6 +187,11 @@ def run_cycle(config: Config, state: State, now: datetime, *, dry_run: bool = Fa
     """One cycle. ``honour_backoff`` skips components still backing off (the daemon);
     ``stop`` is asked between writes so a shutdown finishes the write in progress only."""
     errors: dict[str, str] = {}
+    if state.get(*FORCE) is not None:  # the user fixed something: retry it all now
+        state.put(*FORCE, None)
+        if honour_backoff:
+            log.info("retrying every component now, backoff or not (reload or sync now)")
+            honour_backoff = False
     srcs = build_sources(config, state) if sources is None else sources
     snks = build_sinks(config, state) if sinks is None else sinks
     # The first retry waits one interval at most: a short blip costs one missed cycle.

@@ -55,7 +55,13 @@ class Flags:
 
     stop: bool = False
     reload: bool = False
+    force: bool = False  # the next cycle retries every failing component (reload, sync now)
     wake: threading.Event = field(default_factory=threading.Event)
+
+    def sync_now(self) -> None:
+        """A companion's "sync now": a cycle at once that ignores the backoff."""
+        self.force = True
+        self.wake.set()
 
 
 def install_handlers(flags: Flags) -> None:
@@ -65,7 +71,7 @@ def install_handlers(flags: Flags) -> None:
 
     def on_hup(signum: int, frame: FrameType | None) -> None:
         flags.reload = True
-        flags.wake.set()
+        flags.sync_now()  # a fixed config is tried at once, whatever the backoff
 
     signal.signal(signal.SIGTERM, on_stop)
     signal.signal(signal.SIGINT, on_stop)
@@ -93,12 +99,16 @@ def run_daemon(config_path: str | None, state_dir: str | None, verbosity: int, *
     notifier.ready("starting first cycle")
     rng = random.Random()
     companions = companions_for(config, directory)
-    run_all(companions, "start", flags.wake.set)
+    run_all(companions, "start", flags.sync_now)
     try:
         while not flags.stop:
             if flags.reload:
                 config = _reload(config, config_path, notifier)
                 flags.reload = False
+            if flags.force:
+                flags.force = False
+                # Read and cleared by the cycle (cycle.FORCE), like `run --once --force`.
+                _with_state(directory, lambda st: st.put("cycle", "force", "1"))
             summary = run_child_cycle(config, directory, dry_run, flags, notifier)
             notifier.status(_status_line(config, summary))
             run_all(companions, "after_cycle", summary)
