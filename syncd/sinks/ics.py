@@ -26,6 +26,7 @@ from syncd.errors import SyncdError
 from syncd.model import Session, SessionStatus
 from syncd.sinks.base import Action, Op, SinkReport
 from syncd.sinks.events import new_calendar, session_hash, to_event
+from syncd.sinks.vtimezone import add_timezones
 from syncd.state import State
 
 log = logging.getLogger(__name__)
@@ -126,7 +127,7 @@ def render(name: str, tz_name: str, events: Iterable[Event],
     cal = new_calendar(name, tz_name, refresh)
     for ev in events:
         cal.add_component(ev)
-    cal.add_missing_timezones()
+    add_timezones(cal)
     return bytes(cal.to_ical())
 
 
