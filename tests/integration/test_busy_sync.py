@@ -173,3 +173,19 @@ def test_the_cache_answers_while_the_server_is_down(pip_caldav_server: Server,
     counter.take()
     assert intervals(CalDavBusySource(settings, state).cached(WINDOW).busy) == first
     assert counter.take() == (0, 0), "the cache is read without asking the server"
+
+
+def test_a_calendar_too_large_to_cache_is_read_by_window(pip_caldav_server: Server,
+                                                         tmp_path: Any, monkeypatch: Any
+                                                         ) -> None:
+    from syncd.sources import caldav_busy
+
+    monkeypatch.setattr(caldav_busy, "MAX_EVENTS", 5)
+    settings, work, counter, state = setup(pip_caldav_server, tmp_path)
+    got = CalDavBusySource(settings, state).fetch(WINDOW)
+    assert intervals(got.busy) == oracle(settings, work.url)
+    assert any("too large to keep in the state" in n for n in got.notes)
+    counter.take()
+    again = CalDavBusySource(settings, state).fetch(WINDOW)
+    assert intervals(again.busy) == intervals(got.busy)
+    assert [s.split()[0] for s in counter.seen] == ["REPORT"], "straight to the window query"
