@@ -67,7 +67,11 @@ class PublishedCalendar:
         stale = [(path, data) for path, data in self.outputs(bodies)
                  if not (path.exists() and path.read_bytes() == data)]
         if stale and not report.actions:
-            for path, _ in stale:
+            for path, data in stale:
+                if path.exists() and _events_part(path.read_bytes()) == _events_part(data):
+                    # Same events, another syncd version's header or time zone definition.
+                    log.info("%s: rewriting %s in this version's format", self.name, path)
+                    continue
                 how = "was changed by something else" if path.exists() else "was missing"
                 report.warnings.append(f"{path} {how}; {'would rewrite' if dry_run else 'rewrote'}"
                                        f" it with its {len(bodies)} events")
@@ -140,6 +144,11 @@ class PublishedCalendar:
                 report.actions.append(Action(Op.DELETE, uid, str(old.get("SUMMARY", "")),
                                              start if isinstance(start, datetime) else None))
         return bodies
+
+
+def _events_part(data: bytes) -> bytes:
+    """The events of a rendered calendar, without its header and VTIMEZONEs."""
+    return data[data.find(b"BEGIN:VEVENT"):data.rfind(b"END:VEVENT")]
 
 
 def events_of(bodies: Bodies) -> list[Event]:

@@ -155,3 +155,21 @@ def test_the_feed_adopts_its_full_copy_the_same_way(tmp_path: Path) -> None:
     assert report.actions == []
     assert {p.name: p.read_bytes() for p in feed.iterdir()} == before
     state.close()
+
+
+def test_a_file_from_another_version_is_rewritten_without_a_false_alarm(tmp_path: Path
+                                                                        ) -> None:
+    """Upgrading syncd changes the header and the VTIMEZONE (issue 19), not the events: the
+    rewrite is not reported as the file having been changed by something else."""
+    state, path, before = published_with_history(tmp_path)
+    old_zone = before[before.find(b"BEGIN:VTIMEZONE"):before.find(b"END:VTIMEZONE")]
+    path.write_bytes(before.replace(old_zone, old_zone.replace(b"BEGIN:STANDARD", (
+        b"COMMENT:This definition only works from 1970-01-01 to 2038-01-01\r\n"
+        b"BEGIN:STANDARD"), 1)).replace(b"syncd//syncd ", b"syncd//syncd 0.0.1 "))
+    report = ics_sink(tmp_path, state).push(FUTURE, MONDAY, dry_run=False)
+    assert report.warnings == [] and report.written
+    assert path.read_bytes() == before
+    path.write_bytes(before.replace(b"SUMMARY:", b"SUMMARY:edited ", 1))
+    report = ics_sink(tmp_path, state).push(FUTURE, MONDAY, dry_run=False)
+    assert report.warnings and "changed by something else" in report.warnings[0]
+    state.close()
