@@ -122,9 +122,12 @@ class BusyCache:
                     fetched[href] = (etag, None)
                     continue
                 fetched[href] = (etag, text if still_relevant(text, now) else None)
-        # An href listed as changed but gone by the time it was fetched is gone.
-        deleted |= set(wanted) - set(fetched)
-        merged = {h: v for h, v in known.items() if h not in deleted}
+        # An href listed as changed that the fetch did not bring (deleted in between, or the
+        # server could not send it) is left out this once, and the token is not kept: the
+        # next poll is a full listing, which settles it either way.
+        missing = set(wanted) - set(fetched)
+        token = None if missing else poll.token
+        merged = {h: v for h, v in known.items() if h not in deleted and h not in missing}
         merged.update(fetched)
         # Past single events keep only their ETag, so the cache does not grow with history.
         aged = {h: (etag, None) for h, (etag, text) in merged.items()
@@ -135,13 +138,13 @@ class BusyCache:
             self.give_up(now)
             raise TooLarge(f"{len(merged)} events, {size // 2**20} MiB of text")
         with self.state.transaction():
-            for href in deleted & set(known):
+            for href in (deleted | missing) & set(known):
                 self.state.db.execute("DELETE FROM kv WHERE scope=? AND key=?",
                                       (self.scope, href))
             for href, value in {**fetched, **aged}.items():
                 self.state.put(self.scope, href, json.dumps(list(value)))
             self.state.put(SYNC_SCOPE, self.url, json.dumps(
-                {"token": poll.token, "listing": store.listing}))
+                {"token": token, "listing": store.listing}))
         if poll.reset:
             log.info("busy calendar %s: the server rejected the sync token; resynced", self.url)
         return [t for _, t in merged.values() if t is not None]

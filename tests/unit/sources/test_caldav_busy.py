@@ -122,3 +122,23 @@ def test_damaged_entries_are_refetched(state: State) -> None:
     store.fetched.clear()
     assert cache.refresh(store, MONDAY, []) == [text("a", "20261124")]
     assert store.fetched == ["/a.ics"]
+
+
+def test_an_event_the_fetch_did_not_bring_is_asked_for_again(state: State) -> None:
+    store = Scripted({"/a.ics": ('"1"', text("a", "20261124")),
+                      "/b.ics": ('"1"', text("b", "20261125"))})
+    served = store.fetch
+
+    def flaky(hrefs: list[str]) -> dict[str, tuple[str, str]]:
+        got = served(hrefs)
+        got.pop("/b.ics", None)  # listed, then not sent
+        return got
+
+    store.fetch = flaky  # type: ignore[method-assign]
+    cache = BusyCache(state, URL)
+    assert cache.refresh(store, MONDAY, []) == [text("a", "20261124")]
+    assert cache.meta()["token"] is None, "no token kept: the next poll lists everything"
+    store.fetch = served  # type: ignore[method-assign]
+    store.fetched.clear()
+    assert len(cache.refresh(store, MONDAY, [])) == 2
+    assert store.fetched == ["/b.ics"]
