@@ -1,7 +1,8 @@
 """Busy-calendar traffic per quiet cycle: reading the window whole vs by sync token.
 
 Run: python bench/bench_busy_traffic.py
-Radicale and Xandikos run on 127.0.0.1 behind the counting proxy (tests/proxy.py). A busy
+Radicale, Xandikos and SabreDAV (without sync-collection, where PHP has it installed) run on
+127.0.0.1 behind the counting proxy (tests/proxy.py). A busy
 calendar holds 50, then 200 events (a weekly meeting, one-off meetings over the planning
 window and some history). For each, the busy source runs cycles in which nothing changed:
 "before" is the old way (a calendar-query of the window, ``caldav_conn.event_texts``, which
@@ -16,11 +17,8 @@ A benchmark, not a test: it prints figures and exits 0.
 from __future__ import annotations
 
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
-import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -43,12 +41,6 @@ REPEAT = 5
 ZONE = vtimezone("Europe/Berlin", 2026).to_ical().decode()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def event(i: int, shift: int = 0) -> str:
     """Event i: one weekly series, then meetings over the planning window (as a work
     calendar is), each with its VTIMEZONE as calendar apps store them."""
@@ -64,36 +56,12 @@ def event(i: int, shift: int = 0) -> str:
             "END:VEVENT\r\nEND:VCALENDAR\r\n")
 
 
-def servers(root: Path) -> list[tuple[str, list[str], int]]:
-    out = []
-    port = free_port()
-    out.append(("radicale", [sys.executable, "-m", "radicale", "--config", "",
-                             "--server-hosts", f"127.0.0.1:{port}",
-                             "--storage-filesystem-folder", str(root / "r"),
-                             "--auth-type", "none", "--logging-level", "error"], port))
-    port = free_port()
-    exe = shutil.which("xandikos") or str(Path(sys.executable).parent / "xandikos")
-    out.append(("xandikos", [exe, "serve", "-d", str(root / "x"), "--defaults", "-l",
-                             "127.0.0.1", "-p", str(port), "--no-detect-systemd"], port))
-    return out
-
-
-def wait(port: int) -> None:
-    for _ in range(200):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError("server did not start")
-
-
 def bench_server(kind: str, port: int, root: Path) -> None:
     proxy, counter = start_proxy(port)
     url = f"http://127.0.0.1:{proxy.server_address[1]}/"
     user = "user" if kind == "xandikos" else "bench"
-    print(f"\n{kind}: per quiet cycle, worst of {REPEAT} "
-          f"({'requests':>8} {'kB':>7})")
+    how = " (no sync-collection: an ETag listing)" if kind == "sabre" else ""
+    print(f"\n{kind}{how}: per quiet cycle, worst of {REPEAT}")
     for n in (50, 200):
         name = f"Work {n}"
         settings = CalDavSettings(url=url, username=user, password=Secret("x", "bench"),
@@ -122,7 +90,7 @@ def bench_server(kind: str, port: int, root: Path) -> None:
             busy = len(got.busy)
             worst_after = max(worst_after, counter.take())
         print(f"  {n:>3} events  before (window query): {worst_before[0]:>3} req "
-              f"{worst_before[1] / 1000:>7.1f} kB   after (sync token): {worst_after[0]:>3} req "
+              f"{worst_before[1] / 1000:>7.1f} kB   after (cached):     {worst_after[0]:>3} req "
               f"{worst_after[1] / 1000:>7.1f} kB   ({busy} busy intervals in the window)")
         cal.save_event(event(5, shift=30))
         counter.take()
@@ -134,19 +102,21 @@ def bench_server(kind: str, port: int, root: Path) -> None:
 
 
 def main() -> None:
+    from tests.integration.servers import radicale, sabre, sabre_unavailable, xandikos
+
     root = Path(tempfile.mkdtemp())
-    procs = []
     try:
-        for kind, args, port in servers(root):
-            proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                    cwd=root)
-            procs.append(proc)
-            wait(port)
-            bench_server(kind, port, root)
+        for make in (radicale, xandikos, sabre):
+            if make is sabre and sabre_unavailable():
+                print(f"\nsabre: not run ({sabre_unavailable()})")
+                continue
+            server = make(root / make.__name__)
+            server.start()
+            try:
+                bench_server(server.kind, server.port, root)
+            finally:
+                server.stop()
     finally:
-        for proc in procs:
-            proc.terminate()
-            proc.wait(5)
         shutil.rmtree(root, ignore_errors=True)
 
 
