@@ -1,4 +1,5 @@
-"""Busy calendars read by sync token, against real Radicale, Xandikos and SabreDAV (issue 19).
+"""Busy calendars read by sync token, against real Radicale, Xandikos, Cyrus and SabreDAV
+(issue 19).
 
 The oracle is the old way of reading a busy calendar, a calendar-query of the window
 (``caldav_conn.event_texts``), through the same expansion: the cached path must give the same
@@ -189,3 +190,8 @@ def test_a_calendar_too_large_to_cache_is_read_by_window(pip_caldav_server: Serv
     again = CalDavBusySource(settings, state).fetch(WINDOW)
     assert intervals(again.busy) == intervals(got.busy)
     assert [s.split()[0] for s in counter.seen] == ["REPORT"], "straight to the window query"
+
+
+def test_cyrus_busy_calendar_by_sync_token(cyrus_server: Server, tmp_path: Any) -> None:
+    settings, work, counter, state = setup(cyrus_server, tmp_path)
+    check_cycles(settings, work, counter, state, "REPORT 207")
