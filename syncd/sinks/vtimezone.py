@@ -256,7 +256,10 @@ def add_timezones(cal: Calendar) -> None:
     used: list[str] = []
     years = []
     for comp in cal.walk():
-        if isinstance(start := comp.get("DTSTART"), object) and hasattr(start, "dt"):
+        if comp.name in ("VTIMEZONE", "STANDARD", "DAYLIGHT"):
+            continue
+        start = comp.get("DTSTART")
+        if start is not None and hasattr(start, "dt"):
             years.append(start.dt.year)
         for value in comp.values():
             for v in value if isinstance(value, list) else [value]:
