@@ -173,3 +173,21 @@ def test_every_zone_reads_alike_by_vtimezone_and_by_name() -> None:
                             key, wall.replace(tzinfo=zone)):
                         failures.append((key, wall))
     assert failures == []
+
+
+def test_each_zone_once_before_the_events_and_existing_ones_kept() -> None:
+    cal = Calendar()
+    cal.add_component(vtimezone("Europe/Berlin", 2026))
+    for i, key in enumerate(["Europe/Berlin", "America/New_York", "America/New_York"]):
+        ev = Event()
+        ev.add("UID", f"e{i}")
+        ev.add("DTSTART", datetime(2027, 3, 1, 9, tzinfo=ZoneInfo(key)))
+        cal.add_component(ev)
+    add_timezones(cal)
+    names = [c.name for c in cal.subcomponents]
+    assert names == ["VTIMEZONE", "VTIMEZONE", "VEVENT", "VEVENT", "VEVENT"]
+    assert [str(c["TZID"]) for c in cal.walk("VTIMEZONE")] == ["Europe/Berlin",
+                                                                "America/New_York"]
+    ny = cal.walk("VTIMEZONE")[1].to_ical().decode()
+    assert "RRULE:FREQ=YEARLY;BYDAY=2SU;BYMONTH=3" in ny
+    assert "RRULE:FREQ=YEARLY;BYDAY=1SU;BYMONTH=11" in ny
