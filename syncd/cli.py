@@ -129,14 +129,17 @@ def run(obj: Context, once: bool, dry_run: bool, force: bool) -> None:
               help="Show the full reasoning for one day (YYYY-MM-DD).")
 @click.option("--days", default=None, type=click.IntRange(1, 84),
               help="Days to show (default: the configured horizon).")
+@click.option("--html", "html", metavar="FILE", default=None,
+              help="Also write the plan, the season and the status as one HTML page.")
 @click.pass_obj
 @handle_errors
-def plan(obj: Context, as_json: bool, explain: str | None, days: int | None) -> None:
-    """Show the plan for the coming days (writes nothing)."""
+def plan(obj: Context, as_json: bool, explain: str | None, days: int | None,
+         html: str | None) -> None:
+    """Show the plan for the coming days (writes nothing but --html's page)."""
     from syncd.commands import show_plan
 
     sys.exit(int(show_plan(obj.config, obj.state(scratch=True), obj.now(), as_json=as_json,
-                           explain=explain, days=days, echo=click.echo)))
+                           explain=explain, days=days, echo=click.echo, html=html)))
 
 
 @main.group()
