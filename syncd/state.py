@@ -166,10 +166,7 @@ class State:
         self.db.row_factory = sqlite3.Row
 
     def _open_for_writing(self) -> None:
-        if self.path.exists() and self.path.stat().st_size == 0:
-            # An emptied file would open as a new, empty state: say so instead (it was
-            # truncated by something), the way a damaged one is said.
-            raise sqlite3.DatabaseError("empty file")
+        self._refuse_empty()
         old = os.umask(0o077)
         try:
             self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
@@ -183,6 +180,13 @@ class State:
             p = Path(f"{self.path}{suffix}")
             if p.exists():
                 os.chmod(p, 0o600)
+
+    def _refuse_empty(self) -> None:
+        """An emptied file would open as a new, empty state: say so instead (something cut
+        it to nothing), the way a damaged one is said. Under the writer lock a file is
+        never seen half-made: the holder that created it has written its schema."""
+        if self.path.exists() and self.path.stat().st_size == 0:
+            raise sqlite3.DatabaseError("empty file")
 
     def _check_readable(self, db: sqlite3.Connection | None = None) -> None:
         """A reader's check: the file is a syncd state (its tables are there) and intact."""
@@ -201,11 +205,13 @@ class State:
             raise sqlite3.DatabaseError(str(verdict))
 
     def _release(self) -> None:
-        if getattr(self, "db", None) is not None:
-            self.db.close()
-        if self.lock is not None:
-            self.lock.release()
-            self.lock = None
+        try:
+            if getattr(self, "db", None) is not None:
+                self.db.close()
+        finally:  # the lock goes last: nobody else writes before our last write is done
+            if self.lock is not None:
+                self.lock.release()
+                self.lock = None
 
     def close(self) -> None:
         self._release()
