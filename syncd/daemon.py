@@ -134,6 +134,7 @@ def run_daemon(config_path: str | None, state_dir: str | None, verbosity: int, *
                 flags.reload = False
             summary = run_child_cycle(config, directory, dry_run, flags, notifier,
                                       verbosity=verbosity)
+            log.debug("cycle finished: %s", json.dumps(summary))
             if summary is not None:
                 report(summary.get("state"), busy=bool(summary.get("busy")))
             notifier.status(_status_line(config, summary))
