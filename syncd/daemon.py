@@ -146,8 +146,9 @@ def run_daemon(config_path: str | None, state_dir: str | None, verbosity: int, *
         notifier.stopping()
         run_all(companions, "stop")
         if report.said is None:
-            _with_state(directory, lambda st: st.put(
-                "daemon", "running", f"stopped {datetime.now().astimezone().isoformat()}"))
+            _with_state(directory, lambda st: st.put(  # within systemd's stop timeout
+                "daemon", "running", f"stopped {datetime.now().astimezone().isoformat()}"),
+                wait=STOP_GRACE / 2)
         lock.release()
         log.info("syncd stopped")
     return int(ExitCode.OK)
@@ -246,13 +247,14 @@ def _start_child(config: Config, state_dir: Path, dry_run: bool, verbosity: int,
     return proc
 
 
-def _with_state(state_dir: Path, what: Callable[[Any], None]) -> None:
+def _with_state(state_dir: Path, what: Callable[[Any], None],
+                wait: float = STATE_WAIT_S) -> None:
     """A short write from the resident process, under the writer lock like any other; a
     state it cannot open (busy past the wait, damaged) is only logged."""
     from syncd.state import State
 
     try:
-        state = State(state_dir, wait=STATE_WAIT_S, command="run (the daemon)")
+        state = State(state_dir, wait=wait, command="run (the daemon)")
     except (SyncdError, sqlite3.Error) as exc:
         log.warning("cannot record in the state: %s", exc)
         return

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -135,8 +136,7 @@ class State:
         self.lock: FileLock | None = None
         try:
             if readonly:
-                self.db = _open_readonly(self.path)
-                self._check_readable()
+                self.db = self._open_checked()
             elif scratch:
                 self.db = sqlite3.connect(":memory:", isolation_level=None)
                 if self.path.exists():
@@ -180,6 +180,22 @@ class State:
             p = Path(f"{self.path}{suffix}")
             if p.exists():
                 os.chmod(p, 0o600)
+
+    def _open_checked(self) -> sqlite3.Connection:
+        """A reader opens without locks when no daemon has the file open (``immutable``),
+        so a writer that starts meanwhile may be caught mid-checkpoint: a failed check is
+        tried once more before the file is called damaged."""
+        for attempt in (1, 2):
+            db = _open_readonly(self.path)
+            try:
+                self._check_readable(db)
+                return db
+            except sqlite3.DatabaseError:
+                db.close()
+                if attempt == 2:
+                    raise
+                time.sleep(0.3)
+        raise AssertionError("unreachable")
 
     def _refuse_empty(self) -> None:
         """An emptied file would open as a new, empty state: say so instead (something cut
