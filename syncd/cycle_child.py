@@ -63,12 +63,11 @@ def _die_with_parent(parent: int) -> None:
     Set after exec (the parent runs no code between fork and exec), then checked: a parent
     that died before the prctl took hold has left us to init already."""
     import ctypes
-    import ctypes.util
 
-    name = ctypes.util.find_library("c")
-    if name:
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(name).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    # CDLL(None): the C library this interpreter is linked with, found without the
+    # `ldconfig -p` that ctypes.util.find_library would run on every cycle.
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     if os.getppid() != parent:
         os._exit(1)
 
