@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 from syncd.errors import ConfigError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from syncd.config.loader import Config
     from syncd.state import State
 
@@ -62,7 +64,7 @@ class Context:
         return state_dir_for(self.config, self.state_dir)
 
     def state(self, *, readonly: bool = False, scratch: bool = False, wait: float = 0.0,
-              command: str | None = None, on_wait: object = None) -> State:
+              command: str | None = None, on_wait: Callable[[str], None] | None = None) -> State:
         """Opened for writing, the state takes the writer lock (waiting up to ``wait`` s)."""
         from syncd.state import State
 

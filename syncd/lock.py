@@ -22,6 +22,7 @@ import fcntl
 import os
 import sys
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -51,7 +52,7 @@ class FileLock:
         self.fd: int | None = None
 
     def acquire(self, *, wait: float, command: str | None = None,
-                on_wait: object = None) -> None:
+                on_wait: Callable[[str], None] | None = None) -> None:
         """Take the lock or raise ``StateBusyError`` naming the holder. ``on_wait`` (a
         callable taking the holder text) is told once when the lock is busy and we wait."""
         old = os.umask(0o077)
@@ -70,7 +71,7 @@ class FileLock:
                     holder = _read_holder(fd)
                     os.close(fd)
                     raise StateBusyError(self._busy(holder, wait)) from None
-                if not told and callable(on_wait):
+                if not told and on_wait is not None:
                     on_wait(_read_holder(fd) or "another syncd")
                     told = True
                 time.sleep(POLL_S)

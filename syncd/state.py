@@ -11,7 +11,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -128,7 +128,7 @@ class State:
 
     def __init__(self, directory: Path, *, readonly: bool = False, scratch: bool = False,
                  wait: float = 0.0, command: str | None = None,
-                 on_wait: object = None) -> None:
+                 on_wait: Callable[[str], None] | None = None) -> None:
         from syncd.lock import FileLock, writer_lock
 
         self.directory = directory
