@@ -15,6 +15,8 @@ from syncd.errors import ConfigError
 NOW_YEARS = (1971, 9000)  # what --now accepts
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from syncd.config.loader import Config
     from syncd.state import State
 
@@ -67,7 +69,10 @@ class Context:
     def state_path(self) -> Path:
         return state_dir_for(self.config, self.state_dir)
 
-    def state(self, *, readonly: bool = False, scratch: bool = False) -> State:
+    def state(self, *, readonly: bool = False, scratch: bool = False, wait: float = 0.0,
+              command: str | None = None, on_wait: Callable[[str], None] | None = None) -> State:
+        """Opened for writing, the state takes the writer lock (waiting up to ``wait`` s)."""
         from syncd.state import State
 
-        return State(self.state_path(), readonly=readonly, scratch=scratch)
+        return State(self.state_path(), readonly=readonly, scratch=scratch, wait=wait,
+                     command=command, on_wait=on_wait)

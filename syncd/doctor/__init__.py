@@ -42,14 +42,23 @@ def skipped(name: str, detail: str) -> Check:
 
 
 def all_checks(obj: Context, *, write_probe: bool) -> Iterator[Check]:
-    from syncd.doctor.local import check_config, check_sinks, check_state_db, check_state_dir
+    from syncd.context import state_dir_for
+    from syncd.doctor.local import (
+        check_config,
+        check_sinks,
+        check_state_db,
+        check_state_dir,
+        check_state_space,
+    )
     from syncd.state import resolve_state_dir
 
     directory = resolve_state_dir(obj.state_dir)
     config_check, config = check_config(obj)
     yield config_check
     yield from check_state_dir(directory)
-    yield check_state_db(directory)
+    yield check_state_space(directory)
+    # The state file itself is where commands keep it (the built-in demo's beneath).
+    yield check_state_db(state_dir_for(config, obj.state_dir) if config else directory)
     if config is None:
         return
     yield check_sinks(config)

@@ -8,12 +8,14 @@ the resident process never writes to it while a cycle's child does.
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from syncd.errors import StateUnusableError
 from syncd.model import Session, SessionStatus
 from syncd.mqtt.entities import HRV_STATUSES, NONE, OFF, ON
 from syncd.state import ComponentStatus, State
@@ -35,13 +37,15 @@ class StateView:
 def read_view(state_dir: Path, today: date) -> StateView:
     try:
         state = State(state_dir, readonly=True)
-    except FileNotFoundError:
+    except (FileNotFoundError, StateUnusableError):  # the daemon says a damaged state once
         return StateView()
     try:
         raw = state.get("garmin", f"readiness:{today.isoformat()}")
         return StateView(tuple(state.sessions()), tuple(state.components()),
                          state.get("garmin", "rejected_at") is not None,
                          json.loads(raw) if raw else None)
+    except sqlite3.DatabaseError:
+        return StateView()
     finally:
         state.close()
 
