@@ -20,7 +20,7 @@ from syncd.model import Session, SessionKind, SessionStatus
 from syncd.planner.content import session_content
 from syncd.planner.explain import explain
 from syncd.planner.inputs import DayReport, Plan, PlanInputs, Rejection, in_utc
-from syncd.planner.lifted import lift_history, match_session
+from syncd.planner.lifted import lift_history, match_session, outcome_notes
 from syncd.planner.phases import describe_phase
 from syncd.planner.ramp import experience_weeks, last_break, run_days
 from syncd.planner.realtime import in_zone, local_day, utc, wall
@@ -54,6 +54,7 @@ def plan(inputs: PlanInputs, now: datetime) -> Plan:
     runs, notes = reconcile_runs(inputs.planned_runs, inputs.completed_runs, inputs.races,
                                  now, tz)
     sessions, extra = reconcile_sessions(inputs.published, inputs.strength, now, tz)
+    notes += outcome_notes(inputs.strength, sessions, tz)  # done, partial or replaced
     world = World(inputs.athlete, inputs.rules, inputs.races, runs, inputs.busy,
                   inputs.readiness, now)
     days_run = run_days(given.completed_runs, tz, today)

@@ -191,15 +191,19 @@ def _gap(a: datetime, b: datetime) -> float:
 
 
 def outcome(act: StrengthActivity, session: Session, ids: Mapping[str, GarminId]) -> Outcome:
-    """Done, partial (what was missed) or replaced, exercise by exercise. An activity with
-    no recorded sets (an older watch, a manual entry) only says the session happened."""
+    """Done, partial (what was missed) or replaced, exercise by exercise, for the exercises
+    ``ids`` names. An activity with no recorded sets (an older watch, a manual entry) only
+    says the session happened."""
     if not act.sets:
         return Outcome(session.uid, act.id, "done")
     missed: list[str] = []
-    hit = 0
+    hit = judged = 0
     for e in session.exercises:
         ident = ids.get(e.name)
-        sets = [s for s in act.sets if s.active and ident and confident_id(s) == ident]
+        if ident is None:
+            continue  # no Garmin id to hold the watch's guess against: not judged
+        judged += 1
+        sets = [s for s in act.sets if s.active and confident_id(s) == ident]
         if sets:
             hit += 1
         target = planned_reps(e)
@@ -208,6 +212,24 @@ def outcome(act: StrengthActivity, session: Session, ids: Mapping[str, GarminId]
             what = f"{len(full)} of {e.sets} sets" if target is None or len(sets) < e.sets \
                 else f"{e.sets - len(full)} set(s) short of {target} reps"
             missed.append(f"{e.name}: {what}")
-    if hit == 0 and any(s.active for s in act.sets):
+    if judged and hit == 0 and any(s.active for s in act.sets):
         return Outcome(session.uid, act.id, "replaced", tuple(missed))
     return Outcome(session.uid, act.id, "partial" if missed else "done", tuple(missed))
+
+
+def outcome_notes(activities: Iterable[StrengthActivity], sessions: Sequence[Session],
+                  tz: ZoneInfo, ids: Mapping[str, GarminId] = LIFT_IDS
+                  ) -> list[tuple[date, str]]:
+    """One line per recorded strength activity matched to a planned session, for its day."""
+    out = []
+    for act in activities:
+        session = match_session(act, sessions, tz) if act.sets else None
+        if session is None:
+            continue
+        result = outcome(act, session, ids)
+        detail = f": {'; '.join(result.missed)}" if result.missed else ""
+        label = {"done": "done as planned", "partial": "partly done",
+                 "replaced": "replaced by other exercises"}[result.status]
+        out.append((act.start.astimezone(tz).date(),
+                    f"{session.title or session.kind.value} {label}{detail} (from the watch)"))
+    return out

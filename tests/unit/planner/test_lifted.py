@@ -3,6 +3,7 @@ activity is matched to its planned session. Every expected figure is worked out 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -147,3 +148,12 @@ def test_lift_ids_are_the_workout_sinks_ids():
 
     for name, ident in LIFT_IDS.items():
         assert EXERCISES[name] == ident, name
+
+
+def test_exercises_without_an_id_are_not_judged():
+    carry = Exercise("Suitcase carry", "carry/core", 3, "30 m each hand")
+    plan = replace(_plan(), exercises=(*_plan().exercises, carry))
+    assert outcome(activity([lift(6, 90.0)] * 4), plan, LIFT_IDS).status == "done"
+    core = replace(_plan(), exercises=(carry,))
+    other = [lift(8, 40.0, [ExerciseGuess("BENCH_PRESS", "BARBELL_BENCH_PRESS", 97.0)])]
+    assert outcome(activity(other), core, LIFT_IDS).status == "done", "nothing to judge"

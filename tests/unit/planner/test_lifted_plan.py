@@ -93,3 +93,15 @@ def test_a_low_probability_guess_moves_nothing():
         LiftedSet(True, 6, 140.0, None, None,
                   (ExerciseGuess("SQUAT", "BARBELL_BACK_SQUAT", 40.0),)) for _ in range(3)))
     assert first_squat(plan(inputs(unsure), NOW))[1].load == "80 kg (~80 % 1RM)"
+
+
+def test_plan_explain_says_how_the_recorded_session_went():
+    now = NOW + timedelta(days=2)  # Wednesday morning; the session was Tuesday evening
+    when = now - timedelta(hours=12)
+    short = replace(lifted([6, 6, 4], 90.0, 0), start=when, end=when + timedelta(hours=1))
+    past = replace(done(0), start=when, end=when + timedelta(minutes=45),
+                   title="Heavy strength · 45 min")
+    p = plan(inputs(short, published=[past]), now)
+    text = explain_day(p, when.astimezone(TZ).date())
+    assert "Heavy strength · 45 min partly done: Back squat: 2 of 4 sets (from the watch)" \
+        in text, text
