@@ -6,7 +6,9 @@ Garmin's exerciseSets or a FIT file's ``set`` messages) and the sessions that we
 * A set counts for a lift only when it is an ACTIVE set with reps and a weight, and the
   watch's most likely guess is that lift's exact Garmin exercise at ``MIN_PROBABILITY`` or
   more (some watches report 0-1, read as percent). A category without a name, UNKNOWN, or a
-  low-probability guess never counts: a wrong guess must not move a load.
+  low-probability guess never counts by itself: a wrong guess must not move a load. When the
+  watch is not sure, a set recorded on the lift's step of the scheduled workout
+  (``wktStepIndex``, ``step_exercises``) is that lift: the runner was told what to do.
 * The estimated one-rep max is Epley's, ``kg × (1 + reps / 30)``, from sets of 1-10 reps
   only (the formula overestimates beyond), the best set of the most recent session that has
   one: recent strength is what today's load should follow.
@@ -45,6 +47,7 @@ LIFT_IDS: dict[str, GarminId] = {
     "Trap-bar deadlift": ("DEADLIFT", "TRAP_BAR_DEADLIFT"),
 }
 _FIRST_INT = re.compile(r"^\s*(\d+)")
+SUPERSET = "superset: alternate sets with "
 
 
 @dataclass(frozen=True)
@@ -116,10 +119,60 @@ def confident_id(s: LiftedSet) -> GarminId | None:
     return best.category, best.name
 
 
-def working_sets(sets: Iterable[LiftedSet], ident: GarminId) -> list[tuple[int, float]]:
+def superset_blocks(exercises: Sequence[Exercise]) -> list[list[Exercise]]:
+    """Exercises in order, the two lifts of a superset (each one's note names the other)
+    together: the blocks of the workout on the watch (``syncd.sinks.garmin_steps``)."""
+    out: list[list[Exercise]] = []
+    for e in exercises:
+        last = out[-1] if out else []
+        if len(last) == 1 and f"{SUPERSET}{e.name}" in last[0].note \
+                and f"{SUPERSET}{last[0].name}" in e.note:
+            last.append(e)
+        else:
+            out.append([e])
+    return out
+
+
+def step_exercises(session: Session) -> dict[int, str]:
+    """wktStepIndex → exercise, for the workout syncd put on the watch for this session.
+
+    Indexed in the FIT workout-step order: the warm-up is 0, and a repeat step follows the
+    steps it repeats (a public recording of a followed run workout shows warm-up 0, interval
+    1, recovery 2 for warm-up, 2 × [interval, recovery]). A test builds the workout with the
+    sink and checks this table against it."""
+    out: dict[int, str] = {}
+    index = 1
+
+    def group(block: list[Exercise]) -> None:
+        nonlocal index
+        for e in block:
+            out[index] = e.name
+            index += 1
+        index += (1 if sum(e.rest_s for e in block) > 0 else 0) + 1  # the rest, the repeat
+
+    for block in superset_blocks(session.exercises):
+        group(block)
+        rounds = min(max(1, e.sets) for e in block)
+        for e in block:
+            if len(block) > 1 and max(1, e.sets) > rounds:
+                group([e])
+    return out
+
+
+def _is(s: LiftedSet, ident: GarminId, name: str, steps: Mapping[int, str]) -> bool:
+    """The set was this lift: the watch is sure of it, or it is not sure of anything and the
+    set was recorded on this lift's step of the scheduled workout."""
+    sure = confident_id(s)
+    if sure is not None:
+        return sure == ident
+    return s.step_index is not None and steps.get(s.step_index) == name
+
+
+def working_sets(sets: Iterable[LiftedSet], ident: GarminId, name: str = "",
+                 steps: Mapping[int, str] | None = None) -> list[tuple[int, float]]:
     return [(s.reps, s.weight_kg) for s in sets
             if s.active and s.reps and s.weight_kg and s.weight_kg > 0
-            and confident_id(s) == ident]
+            and _is(s, ident, name, steps or {})]
 
 
 def planned_reps(e: Exercise) -> int | None:
@@ -138,8 +191,9 @@ def lift_history(activities: Iterable[StrengthActivity], tz: ZoneInfo,
     out: dict[str, list[LiftSession]] = {}
     for act in sorted(activities, key=lambda a: a.start):
         plan = (outcomes or {}).get(act.id)
+        steps = step_exercises(plan) if plan else {}
         for lift, ident in ids.items():
-            sets = working_sets(act.sets, ident)
+            sets = working_sets(act.sets, ident, lift, steps)
             if not sets:
                 continue
             all_reps = None
@@ -198,12 +252,13 @@ def outcome(act: StrengthActivity, session: Session, ids: Mapping[str, GarminId]
         return Outcome(session.uid, act.id, "done")
     missed: list[str] = []
     hit = judged = 0
+    steps = step_exercises(session)
     for e in session.exercises:
         ident = ids.get(e.name)
         if ident is None:
             continue  # no Garmin id to hold the watch's guess against: not judged
         judged += 1
-        sets = [s for s in act.sets if s.active and confident_id(s) == ident]
+        sets = [s for s in act.sets if s.active and _is(s, ident, e.name, steps)]
         if sets:
             hit += 1
         target = planned_reps(e)

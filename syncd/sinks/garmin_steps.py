@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from syncd.model import Exercise, Session
+from syncd.planner.lifted import superset_blocks
 from syncd.sinks.garmin_evidence import CARRY_M_PER_S, STRENGTH, warm_up_fields, weight_fields
 from syncd.sinks.garmin_exercises import lookup
 
@@ -35,7 +36,6 @@ MARKER = "syncd"
 FORMAT = 2  # bump when build_workout changes what it sends (2: shapes of real read-backs)
 NOTE_MAX = 512
 OPEN_DOSE_S = 60
-SUPERSET = "superset: alternate sets with "
 _DOSE = re.compile(r"^\s*(\d+)(?:\s*-\s*(\d+))?\s*(s|sec|min|m|steps?)?\b\s*(.*)$", re.I)
 _KG = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*kg\b")
 _MIN = re.compile(r"(\d+)(?:\s*-\s*\d+)?\s*min\b")
@@ -122,19 +122,6 @@ def exercise_step(e: Exercise, order: int) -> Any:
     return ExecutableStep(**data)
 
 
-def _blocks(exercises: tuple[Exercise, ...]) -> list[list[Exercise]]:
-    """Exercises in order, the two lifts of a superset together."""
-    out: list[list[Exercise]] = []
-    for e in exercises:
-        last = out[-1] if out else []
-        if len(last) == 1 and f"{SUPERSET}{e.name}" in last[0].note \
-                and f"{SUPERSET}{last[0].name}" in e.note:
-            last.append(e)
-        else:
-            out.append([e])
-    return out
-
-
 def block_steps(block: list[Exercise], order: int) -> tuple[list[Any], int]:
     """One exercise, or a superset, as repeat groups; returns them and the next step order.
 
@@ -172,7 +159,7 @@ def build_workout(s: Session) -> Any:
                 description=_note(s.warmup.split("\n", 1)[0].removeprefix("Warm-up: ")))
     steps: list[Any] = [ExecutableStep(**data)]
     order = 2
-    for block in _blocks(s.exercises):
+    for block in superset_blocks(s.exercises):
         groups, order = block_steps(block, order)
         steps += groups
     return StrengthWorkout(

@@ -157,3 +157,19 @@ def test_exercises_without_an_id_are_not_judged():
     core = replace(_plan(), exercises=(carry,))
     other = [lift(8, 40.0, [ExerciseGuess("BENCH_PRESS", "BARBELL_BENCH_PRESS", 97.0)])]
     assert outcome(activity(other), core, LIFT_IDS).status == "done", "nothing to judge"
+
+
+def test_an_unsure_set_on_the_lifts_step_of_the_followed_workout_counts():
+    plan = _plan()  # warm-up 0, Back squat 1, rest 2, repeat 3
+    unsure = [ExerciseGuess("SQUAT", "BARBELL_BACK_SQUAT", 45.0),
+              ExerciseGuess("LUNGE", "DUMBBELL_LUNGE", 40.0)]
+    on_step = activity([lift(6, 90.0, unsure, step=1)] * 4)
+    hist = lift_history([on_step], TZ, {"a1": plan})
+    assert hist["Back squat"][0].sets == ((6, 90.0),) * 4 and hist["Back squat"][0].all_reps
+    assert outcome(on_step, plan, LIFT_IDS).status == "done"
+    elsewhere = activity([lift(6, 90.0, unsure, step=2)] * 4)  # the rest step: not a lift
+    assert lift_history([elsewhere], TZ, {"a1": plan}) == {}
+    sure_other = [ExerciseGuess("BENCH_PRESS", "BARBELL_BENCH_PRESS", 95.0)]
+    assert lift_history([activity([lift(6, 60.0, sure_other, step=1)])], TZ,
+                        {"a1": plan}) == {}, "the watch is sure it was something else"
+    assert lift_history([on_step], TZ) == {}, "no plan: the step says nothing"
