@@ -236,10 +236,14 @@ def feed_rotate_token(obj: Context) -> None:
 @click.option("--no-write", is_flag=True,
               help="Do not create and delete a probe event in the calendar (then write "
                    "permission is asked, ETags and time zones are not tested).")
+@click.option("--garmin-workouts", is_flag=True,
+              help="Also upload a small probe workout to Garmin, read it back, name every "
+                   "field Garmin changed or dropped, and delete it.")
 @click.pass_obj
 @handle_errors
-def doctor(obj: Context, no_write: bool) -> None:
+def doctor(obj: Context, no_write: bool, garmin_workouts: bool) -> None:
     """Check the config, state, calendars, clock, Garmin login and feed; one line each."""
     from syncd.doctor import run_doctor
 
-    sys.exit(int(run_doctor(obj, click.echo, write_probe=not no_write)))
+    sys.exit(int(run_doctor(obj, click.echo, write_probe=not no_write,
+                            garmin_workouts=garmin_workouts)))

@@ -41,7 +41,8 @@ def skipped(name: str, detail: str) -> Check:
     return Check(name, None, detail)
 
 
-def all_checks(obj: Context, *, write_probe: bool) -> Iterator[Check]:
+def all_checks(obj: Context, *, write_probe: bool, garmin_workouts: bool = False
+               ) -> Iterator[Check]:
     from syncd.context import state_dir_for
     from syncd.doctor.local import (
         check_config,
@@ -72,12 +73,17 @@ def all_checks(obj: Context, *, write_probe: bool) -> Iterator[Check]:
     from syncd.doctor.garmin import check_garmin
 
     yield from check_garmin(config, directory)
+    if garmin_workouts:
+        from syncd.doctor.garmin_probe import check_garmin_workouts
+
+        yield from check_garmin_workouts(config, directory)
     yield from check_feed(config, directory)
 
 
-def run_doctor(obj: Context, echo: Callable[..., Any], *, write_probe: bool = True) -> ExitCode:
+def run_doctor(obj: Context, echo: Callable[..., Any], *, write_probe: bool = True,
+               garmin_workouts: bool = False) -> ExitCode:
     failures = 0
-    for check in all_checks(obj, write_probe=write_probe):
+    for check in all_checks(obj, write_probe=write_probe, garmin_workouts=garmin_workouts):
         echo(check.line())
         failures += check.ok is False
     if failures:
