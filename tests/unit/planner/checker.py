@@ -30,6 +30,9 @@ from syncd.model import RacePriority, Run, RunKind, Session, SessionKind, Sessio
 from syncd.planner import Plan, PlanInputs
 
 HARD = {RunKind.QUALITY, RunKind.LONG, RunKind.RACE}
+# G1 of the contract: the most lifting sessions a week each phase asks for.
+PHASE_TARGET = {"base": 3, "build": 2, "peak": 2, "taper": 1, "race-week": 0, "recovery": 1,
+                "maintenance": 3}
 Z = UTC
 QUARTER = timedelta(minutes=15)
 
@@ -277,4 +280,17 @@ def check_plan(inputs: PlanInputs, now: datetime, result: Plan) -> list[str]:
         for o in heavies[i + 1:]:
             if (s in new or o in new) and _u(o.start) - _u(s.start) < timedelta(hours=48):
                 errors.append(f"R9: heavy {s.uid} and {o.uid} less than 48 h apart")
+    # R9, rolling: no more heavy sessions than the week's target in any 7 consecutive days
+    # (a window's target is the largest of its days'), judged on windows holding a new one.
+    heavy_days = [(_day(s.start, tz), s in new) for s in heavies]
+    for first in sorted({d - timedelta(days=k) for d, fresh in heavy_days if fresh
+                         for k in range(7)}):
+        inside = [d for d, _ in heavy_days if first <= d < first + timedelta(days=7)]
+        cap = max(min(a.sessions_per_week, a.max_sessions_per_week,
+                      PHASE_TARGET[expected_phase(inputs, first + timedelta(days=k))])
+                  for k in range(7))
+        if len(inside) > cap and any(fresh and first <= d < first + timedelta(days=7)
+                                     for d, fresh in heavy_days):
+            errors.append(f"R9: {len(inside)} heavy sessions in the 7 days from {first}, "
+                          f"target {cap}")
     return errors
