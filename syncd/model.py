@@ -201,10 +201,18 @@ class Athlete:
     supervised: bool = False
     running_since: date | None = None
     one_rep_max: tuple[tuple[str, float], ...] = ()
+    # What the athlete lifts with (config athlete.equipment); the default is a gym.
+    equipment: tuple[str, ...] = ("barbell", "trap bar", "dumbbells", "kettlebell", "bands",
+                                  "box", "pull-up bar")
 
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def equipment_set(self) -> frozenset[str]:
+        """"none" means bodyweight only, whatever else is listed with it."""
+        return frozenset() if "none" in self.equipment else frozenset(self.equipment)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,8 @@ RULE_NAMES: dict[str, str] = {
     "R9": "weekly cap; heavy sessions 48 h apart",
     "R10": "inside your availability, clear of busy events and runs",
     "R11": "your moved or edited sessions are yours (pinned)",
+    "R12": "the day after a race: nothing heavy, no jumps",
+    "R13": "no jumps on a long-run day or the day before a quality run",
     "G1": "the phase's weekly target",
     "G2": "heavy on hard days, after the run",
     "G3": "move as few sessions as possible",

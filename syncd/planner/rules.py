@@ -42,6 +42,9 @@ HEAVY_SPACING = timedelta(hours=48)
 HEAVY_WINDOW_DAYS = 7
 UNKNOWN_RUN_START = time(6, 0)
 RACE_BLACKOUT_DAYS = 2
+# R13: no plyometrics on the day of a long run this long, nor this close before a quality run.
+PLYO_LONG_RUN = timedelta(minutes=90)
+PLYO_BEFORE_QUALITY = timedelta(hours=24)
 # No lifting in the first days after an A race: the recovery phase starts with rest.
 RACE_REST_DAYS = 3
 # A session never appears at such short notice that the athlete cannot get to it.
@@ -216,7 +219,33 @@ class World:
                 return True
         return False
 
+    def race_before(self, d: date) -> Rejection | None:
+        """R12: the day after any race (A, B or C) holds nothing heavy and no jumps."""
+        if d - timedelta(days=1) in self.race_days:
+            return Rejection("R12", "the day after a race: nothing heavy, no jumps")
+        return None
+
+    def plyometrics_rejection(self, d: date, start: datetime, end: datetime
+                              ) -> Rejection | None:
+        """R13: why a session from ``start`` to ``end`` on ``d`` holds no plyometrics."""
+        if (after := self.race_before(d)) is not None:
+            return after
+        for run in self.runs_by_day.get(d, []):
+            if run.kind is RunKind.LONG and run.end - run.start >= PLYO_LONG_RUN:
+                return Rejection("R13", f"no jumps on the day of the {run_label(run, self.tz)} "
+                                        f"({(run.end - run.start).total_seconds() / 60:.0f} min)")
+        i = bisect.bisect_right(self.hard_starts, start)
+        for run, at in zip(self.hard_runs[i:], self.hard_starts[i:], strict=True):
+            if at - end >= PLYO_BEFORE_QUALITY:
+                break
+            if run.kind is RunKind.QUALITY:
+                return Rejection("R13", f"no jumps within 24 h before the "
+                                        f"{run_label(run, self.tz)}")
+        return None
+
     def heavy_day_rejection(self, d: date, phase: Phase) -> Rejection | None:
+        if (after := self.race_before(d)) is not None:
+            return after
         nxt = [r for r in self.runs_by_day.get(d + timedelta(days=1), []) if r.kind.is_hard]
         if nxt:
             run = nxt[0]

@@ -37,6 +37,11 @@ Z = UTC
 QUARTER = timedelta(minutes=15)
 
 
+def _is_jump(name: str, pattern: str) -> bool:
+    """Plyometrics, read from the words a runner sees (not the planner's slot names)."""
+    return pattern == "plyometrics" or re.search(r"jump|hop|bound|skip", name, re.I) is not None
+
+
 def _u(dt: datetime) -> datetime:
     assert dt.tzinfo is not None, f"naive datetime {dt}"
     return dt.astimezone(Z)
@@ -233,6 +238,17 @@ def check_plan(inputs: PlanInputs, now: datetime, result: Plan) -> list[str]:
             if day_runs and all(x.kind is RunKind.EASY for x in day_runs) and phase not in (
                     "base", "maintenance"):
                 errors.append(f"R4: {label} on an easy day in {phase}")
+        if heavy and (d - timedelta(days=1)) in race_days:
+            errors.append(f"R12: {label} is the day after a race")
+        jumps = [e.name for e in s.exercises if _is_jump(e.name, e.pattern)]
+        if jumps and (d - timedelta(days=1)) in race_days:
+            errors.append(f"R12: {label} has plyometrics ({jumps[0]}) the day after a race")
+        if jumps and any(x.kind is RunKind.LONG and _u(x.end) - _u(x.start) >= timedelta(
+                minutes=90) for x in day_runs):
+            errors.append(f"R13: {label} has plyometrics on the day of a long run of 90+ min")
+        if jumps and any(x.kind is RunKind.QUALITY and start < start_for_r2(x)
+                         and start_for_r2(x) - end < timedelta(hours=24) for x in runs):
+            errors.append(f"R13: {label} has plyometrics within 24 h before a quality run")
         if d.weekday() in a.rest_days:
             errors.append(f"R5: {label} on a rest day")
         if heavy and any(0 <= (x - d).days <= r.taper_days for x in a_races):

@@ -10,8 +10,6 @@ from datetime import date, datetime, time, timedelta
 
 from syncd.model import (
     Phase,
-    Race,
-    RacePriority,
     RuleSettings,
     RunKind,
     SessionKind,
