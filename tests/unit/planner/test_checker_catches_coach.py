@@ -19,7 +19,7 @@ from syncd.model import (
     SessionKind,
 )
 from syncd.planner import Plan, PlanInputs, plan
-from tests.helpers import MONDAY, TZ, athlete, example_week, run, session
+from tests.helpers import MONDAY, athlete, example_week, run, session
 from tests.unit.planner.checker import check_plan
 
 NOW = MONDAY.replace(hour=6)
