@@ -31,7 +31,7 @@ from syncd.config.types import (
     Weekday,
     show,
 )
-from syncd.model import WEEKDAYS
+from syncd.model import EQUIPMENT, GYM_EQUIPMENT, WEEKDAYS
 
 REQUIRED = object()
 
@@ -110,8 +110,8 @@ SCHEMA = Table("", "syncd configuration", (
             "When you prefer to lift: morning, midday, evening or \"HH:MM\" (G6).",
             default="evening"),
         Key("session_minutes", Int(30, 120),
-            "Length of a heavy session in minutes, warm-up (16 min) included; the session's "
-            "content is fitted to it.", default=45),
+            "Length of a heavy session in minutes, warm-up included (at most a third); the "
+            "session's content is fitted to it.", default=45),
         Key("birth_year", Int(1900, 2100),
             "Used for R8: athletes under 18 get foundation and core only, no loaded lifting, "
             "unless supervised.", example=1990),
@@ -123,6 +123,11 @@ SCHEMA = Table("", "syncd configuration", (
         Key("one_rep_max", MapOf(Float(1, 1000)),
             "Optional one-rep maxes in kg, so sessions show loads (rounded to 2.5 kg).",
             default={}, example={"back_squat": 100, "deadlift": 120}),
+        Key("equipment", ListOf(Choice(EQUIPMENT)),
+            "What you lift with. Sessions pick exercises of the same pattern that this allows "
+            "(a goblet squat for a back squat); without a barbell the dose is an effort (reps "
+            "in reserve), not a load from a barbell one-rep max. [\"none\"]: bodyweight only.",
+            default=list(GYM_EQUIPMENT), example=["dumbbells", "bands"]),
         AVAILABILITY,
     )),
     Table("rules", "Recovery rule settings (see docs: recovery rules R1-R11).", (

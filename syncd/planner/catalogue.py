@@ -12,11 +12,11 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from syncd.model import EQUIPMENT, GYM_EQUIPMENT
+
 SLOTS = ("plyo", "main", "stability", "single_leg", "calves", "posterior")
 # athlete.equipment's words; a gym (every one but "none") is the default.
-EQUIPMENT = ("barbell", "trap bar", "dumbbells", "kettlebell", "bands", "box", "pull-up bar",
-             "none")
-GYM = frozenset(EQUIPMENT) - {"none"}
+GYM = frozenset(GYM_EQUIPMENT)
 HEAVY_PHASES = ("base", "build", "peak", "maintenance")
 
 
