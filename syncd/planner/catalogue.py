@@ -82,6 +82,14 @@ class Circuit:
     sets: int
     rest_s: int
     exercises: tuple[tuple[str, str, int], ...]
+    # name → (equipment it needs, the exercise without it, its reps)
+    without: tuple[tuple[str, tuple[str, str, str]], ...] = ()
+
+    def for_equipment(self, item: tuple[str, str, int], equipment: frozenset[str]
+                      ) -> tuple[str, str, int]:
+        name, reps, work = item
+        need, other, other_reps = dict(self.without).get(name, ("", name, reps))
+        return item if not need or need in equipment else (other, other_reps, work)
 
 
 @dataclass(frozen=True)
@@ -140,8 +148,11 @@ def _warmup(v: dict[str, Any]) -> Warmup:
 
 
 def _circuit(data: dict[str, Any]) -> Circuit:
+    without = tuple((str(k), (str(v["needs"]), str(v["name"]), str(v["reps"])))
+                    for k, v in data.get("without", {}).items())
     return Circuit(sets=int(data["sets"]), rest_s=int(data["rest_s"]),
-                   exercises=tuple((str(n), str(r), int(s)) for n, r, s in data["exercises"]))
+                   exercises=tuple((str(n), str(r), int(s)) for n, r, s in data["exercises"]),
+                   without=without)
 
 
 def parse_catalogue(text: str) -> Catalogue:

@@ -78,7 +78,7 @@ def session_content(
                                 after_run)
     if kind is SessionKind.FOUNDATION:
         return _circuit_content(catalogue, "foundation", catalogue.foundation, rotation, 6,
-                                minutes, after_run)
+                                minutes, after_run, equipment)
     return _lifting_content(kind, catalogue, rotation=rotation, level=level, orm=one_rep_max,
                             plyometrics=plyometrics, phase=phase, minutes=minutes,
                             exact=exact_load or kind is not SessionKind.HEAVY,
@@ -267,8 +267,8 @@ def _orm_load(entry: CatalogueEntry, orm: dict[str, float], pct: float, dose: Do
 
 
 def _circuit_content(cat: Catalogue, kind: str, circuit: Circuit, rotation: int, count: int,
-                     minutes: int, after_run: bool) -> Content:
-    items = circuit.exercises
+                     minutes: int, after_run: bool, equipment: frozenset[str] = GYM) -> Content:
+    items = tuple(circuit.for_equipment(i, equipment) for i in circuit.exercises)
     n = len(items)
     start = (rotation * 3) % n
     picked = [items[(start + i) % n] for i in range(min(count, n))]

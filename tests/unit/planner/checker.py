@@ -372,8 +372,10 @@ def check_content(inputs: PlanInputs, now: datetime, result: Plan) -> list[str]:
                               f"{total} min")
         ran = any(_day(x.start, tz) == d and (not x.time_known or _u(x.end) <= _u(s.start))
                   for x in runs)
-        if ran and _CARDIO.search((s.warmup.splitlines() or [""])[0]):
-            errors.append(f"C2: {label} has a cardio warm-up after a run the same day")
+        first_line = (s.warmup.splitlines() or [""])[0]
+        if ran and _CARDIO.search(first_line):
+            errors.append(f"C2: {label} has a cardio warm-up after a run the same day: "
+                          f"{first_line!r}")
         rirs: set[str] = set()
         for i, e in enumerate(s.exercises):
             text = f"{e.load} {e.note}"
