@@ -130,7 +130,7 @@ SCHEMA = Table("", "syncd configuration", (
             default=list(GYM_EQUIPMENT), example=["dumbbells", "bands"]),
         AVAILABILITY,
     )),
-    Table("rules", "Recovery rule settings (see docs: recovery rules R1-R11).", (
+    Table("rules", "Recovery rule settings (see docs: recovery rules R1-R13).", (
         Key("heavy_to_quality_hours", Float(24, 72),
             "Hours from the end of a heavy session to the next quality, long or race run (R2).",
             default=36.0),
