@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -40,7 +41,7 @@ def test_holds_have_time_cues_and_variants_stay_apart(kind, rotation):
         if re.match(r"\d+(-\d+)? s\b", e.reps):
             assert "rep" not in e.load, e
     last = [e.name.split(" ")[-1].lower() for e in c.exercises]
-    assert all(a != b for a, b in zip(last, last[1:])), last
+    assert all(a != b for a, b in itertools.pairwise(last)), last
     assert "Side bend" not in [e.name for e in c.exercises]
 
 
