@@ -14,7 +14,7 @@ RULE_NAMES: dict[str, str] = {
     "R6": "taper and race week: light at most, nothing 2 days out",
     "R7": "new to running or back from a break: foundation and core",
     "R8": "under 18: no heavy unless supervised",
-    "R9": "weekly cap; heavy sessions 48 h apart",
+    "R9": "weekly cap; heavy 48 h apart, no more than the target in any 7 days",
     "R10": "inside your availability, clear of busy events and runs",
     "R11": "your moved or edited sessions are yours (pinned)",
     "R12": "the day after a race: nothing heavy, no jumps",
