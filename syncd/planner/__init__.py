@@ -125,6 +125,7 @@ def plan(inputs: PlanInputs, now: datetime) -> Plan:
         refused.update(res.kind_rejections)
         slot_refusals.update(res.slot_rejections)
 
+    _say_rolling_cap(world, placed, anchors, refused)
     new_sessions = _build_sessions(inputs, world, placed, refused, sessions)
     keep = [s for s in near if s.status is not SessionStatus.DECLINED
             and (s.uid in fixed_uids or s.status is SessionStatus.MISSED)]
@@ -139,6 +140,22 @@ def plan(inputs: PlanInputs, now: datetime) -> Plan:
     return Plan(now=given_now, timezone=inputs.athlete.timezone, phase=world.phase(today),
                 runs=shown_runs, sessions=tuple(out), warnings=tuple(warnings),
                 days=days_report)
+
+
+def _say_rolling_cap(world: World, placed: list[Placed], anchors: list[datetime],
+                     refused: dict[date, list[tuple[SessionKind, Rejection]]]) -> None:
+    """For ``--explain``: a day that could hold heavy but has none because R9's 7-day window
+    is full says so (the refusal is a layout's, so no day-level check records it)."""
+    heavy = sorted([*anchors, *(p.start for p in placed if p.kind is SessionKind.HEAVY)])
+    lifting = {p.day for p in placed if p.kind.is_lifting}
+    for d, why in refused.items():
+        if d in lifting or any(k is SessionKind.HEAVY for k, _ in why):
+            continue
+        if SessionKind.HEAVY not in world.lifting_kinds(d)[0]:
+            continue
+        if world.heavy_crowded(wall(d, time(12), world.tz), heavy):
+            why.append((SessionKind.HEAVY, Rejection(
+                "R9", f"{world.heavy_cap(d)} heavy sessions already in 7 days around it")))
 
 
 def _as_given(s: Session, originals: dict[str, Session], tz: ZoneInfo) -> Session:

@@ -62,3 +62,13 @@ def test_base_phase_two_a_week_is_two_in_any_7_days() -> None:
     assert len(days) >= 4, days
     assert _most_in_seven_days(days) <= 2, days
     assert check_plan(inputs, NOW, p) == []
+
+
+def test_explain_says_the_7_day_window_is_full() -> None:
+    inputs = PlanInputs(athlete(sessions_per_week=2, availability=EVENINGS, core_per_week=0),
+                        planned_runs=_tuesday_quality(), horizon_days=21)
+    p = plan(inputs, NOW)
+    tue = p.report(date(2026, 12, 8))
+    assert tue is not None and tue.session_uid is None
+    assert any(r.rule == "R9" and "in 7 days" in r.reason
+               for k, rs in tue.kinds for r in rs if k is SessionKind.HEAVY), tue.kinds
