@@ -7,6 +7,7 @@ Every problem is one ``ConfigError`` naming the file and the key, like the rest 
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import selectors
 import signal
@@ -90,9 +91,10 @@ def resolve_secret(section: dict[str, Any], key: str, where: str, origin: str,
             raise ConfigError(f"expected a credential named {value!r} in $CREDENTIALS_DIRECTORY, "
                               "none found", source=origin, key=path) from None
         return Secret(text.rstrip("\r\n"), f"credential {value}")
-    env = dict(env)
+    # A partial of a module function, not a lambda: the config goes to each cycle's child
+    # (fork+exec) pickled, and the command runs there, when the password is first needed.
     return Secret(None, "command",
-                  fetch=lambda: run_secret_command(value, origin, path, env))
+                  fetch=functools.partial(run_secret_command, value, origin, path, dict(env)))
 
 
 def run_secret_command(command: str, origin: str, path: str, env: dict[str, str],

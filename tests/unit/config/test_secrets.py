@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from syncd.config.loader import parse_config
-from syncd.config.secrets import run_secret_command
+from syncd.config.secrets import resolve_secret, run_secret_command
 from syncd.errors import ConfigError, ExitCode
 
 ENV = {"PATH": "/usr/bin:/bin"}
@@ -132,3 +132,17 @@ def test_loading_with_a_hanging_command_returns_without_running_it(tmp_path: Pat
     cfg = load_config(str(_config(tmp_path, f"touch {marker}; sleep 600")), env=ENV)
     assert cfg.caldav is not None and cfg.caldav.password is not None
     assert not cfg.caldav.password.resolved and not marker.exists()
+
+
+def test_a_command_secret_travels_to_the_cycle_child_unresolved(tmp_path):
+    """The daemon sends its config to each cycle's child pickled; the command must not run
+    in the daemon for that, and must still run in the child."""
+    import pickle
+
+    marker = tmp_path / "ran"
+    secret = resolve_secret({"password_command": f"touch {marker}; echo s3cret"},
+                            "password", "calendar", "c.toml", {"PATH": os.environ["PATH"]})
+    assert secret is not None
+    copy = pickle.loads(pickle.dumps(secret))
+    assert not marker.exists(), "pickling ran nothing"
+    assert copy.value == "s3cret" and marker.exists()
