@@ -42,8 +42,7 @@ def run_once(config: Config, state: State, now: datetime, *, dry_run: bool, echo
             echo(line)
         echo("")
         echo(plan_table(result.plan, config.horizon_days))
-    if config.ics is None and config.caldav is None and config.feed is None \
-            and config.garmin_workouts is None:
+    if not writes_somewhere(config):
         echo(f"syncd: {config.origin}: no calendar to write to, so nothing was written; set "
              "[ics] path, [calendar] url or [feed] listen (see `syncd config sample`)",
              err=True)
@@ -150,12 +149,21 @@ def show_plan(config: Config, state: State, now: datetime, *, as_json: bool,
     return ExitCode.OK
 
 
+def writes_somewhere(config: Config) -> bool:
+    return not (config.ics is None and config.caldav is None and config.feed is None
+                and config.garmin_workouts is None)
+
+
 def check_config(config: Config) -> str:
-    """The effective config, every key with its value, secrets masked."""
+    """The effective config, every key with its value, secrets masked; valid but writing
+    nowhere (the unedited sample) is said, or "config OK" reads as "ready"."""
     from syncd.config.sample import render_values
 
     lines = [f"# config OK: {config.origin}",
              f"# time zone in use: {config.athlete.timezone}"]
+    if not writes_somewhere(config):
+        lines.append("# nothing will be written: no output is set; set [ics] path, "
+                     "[calendar] url or [feed] listen")
     if config.caldav is not None and config.caldav.password is not None:
         lines.append(f"# calendar password: resolved from {config.caldav.password.origin}")
     return "\n".join(lines) + "\n" + render_values(config.values)
