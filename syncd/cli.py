@@ -102,11 +102,17 @@ def main(ctx: click.Context, config_path: str | None, state_dir: str | None, now
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 @click.option("--force", is_flag=True,
               help="With --once: call every source and calendar now, even one backing off.")
+@click.option("--demo", is_flag=True,
+              help="With --once: the built-in demo runner, even when a config file exists.")
 @click.pass_obj
 @handle_errors
-def run(obj: Context, once: bool, dry_run: bool, force: bool) -> None:
+def run(obj: Context, once: bool, dry_run: bool, force: bool, demo: bool) -> None:
     """Sync: read runs, re-plan, write the sessions to the calendars."""
     dry_run = dry_run or obj.dry_run
+    if demo:
+        from syncd.first_steps import use_demo
+
+        use_demo(obj, once=once)
     if not once:
         if obj.now_text:
             raise ConfigError("--now replays one moment: use it with `syncd run --once` or "
@@ -119,7 +125,7 @@ def run(obj: Context, once: bool, dry_run: bool, force: bool) -> None:
     # A dry run works on a copy of the state: it writes nothing, not even a new state file.
     code = run_once(obj.config, obj.state(scratch=dry_run), obj.now(), dry_run=dry_run,
                     echo=click.echo, quiet=obj.verbosity < 0, verbose=obj.verbosity > 0,
-                    force=force)
+                    force=force, config_path=obj.config_path)
     sys.exit(int(code))
 
 

@@ -23,17 +23,19 @@ Echo = Callable[..., Any]
 
 
 def run_once(config: Config, state: State, now: datetime, *, dry_run: bool, echo: Echo,
-             quiet: bool = False, verbose: bool = False, force: bool = False) -> ExitCode:
+             quiet: bool = False, verbose: bool = False, force: bool = False,
+             config_path: str | None = None) -> ExitCode:
     """One cycle. It honours the backoff the last runs left (a 429's Retry-After, a refused
     login's pause) like the daemon does, so a timer cannot hammer a server; ``force``
     calls everything now."""
     from syncd.cycle import run_cycle
     from syncd.render import plan_table
 
-    if config.origin == EMBEDDED and not quiet:
-        target = config.ics.path if config.ics else "nowhere"
-        echo(f"No config file found: using the built-in demo runner and writing {target}.\n"
-             "Create ~/.config/syncd/config.toml (see `syncd config sample`) for your own.\n")
+    demo = config.origin == EMBEDDED and not quiet
+    if demo:
+        from syncd.first_steps import demo_intro
+
+        echo(demo_intro(config_path, str(config.ics.path if config.ics else "nowhere")))
     before = {c.name: c for c in state.components()}
     with _said_below():
         result = run_cycle(config, state, now, dry_run=dry_run, honour_backoff=not force)
@@ -53,6 +55,12 @@ def run_once(config: Config, state: State, now: datetime, *, dry_run: bool, echo
         # changes, not again on every run it lasts.
         if not quiet or _is_new(before, name, err):
             echo(f"syncd: {name}: {err}", err=True)
+    if demo:
+        from syncd.first_steps import demo_next_step
+
+        echo("")
+        for line in demo_next_step(config_path):
+            echo(line)
     if result.errors:
         return ExitCode.TRANSIENT if result.transient else ExitCode.FAILURE
     return ExitCode.OK

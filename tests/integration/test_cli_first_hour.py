@@ -7,8 +7,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from icalendar import Calendar
+
+ROOT = Path(__file__).resolve().parents[2]
 
 NOW = "2026-11-24T06:30:00+01:00"
 REAL = ('[athlete]\ntimezone = "Europe/Berlin"\n[[plan.week]]\nday = "tue"\nkind = "quality"\n'
@@ -147,3 +150,64 @@ def test_a_reader_that_leaves_early_gets_no_error():
         err = proc.stderr.read().decode()
         proc.wait(timeout=30)
     assert "internal error" not in err and "Traceback" not in err
+
+
+def _uids(path):
+    return {str(e["UID"]) for e in Calendar.from_ical(path.read_bytes()).events}
+
+
+def test_the_demo_and_your_own_file_share_no_uid(cli):
+    """Issue 23: both files imported into one calendar must not clash."""
+    assert cli("--now", NOW, "run", "--once").returncode == 0
+    demo = _uids(cli.cwd / "syncd-demo.ics")
+    path = cli.cwd / "config.toml"
+    out = cli.cwd / "mine.ics"
+    path.write_text(REAL + f'[ics]\npath = "{out}"\n')
+    assert cli("--config", str(path), "--now", NOW, "run", "--once").returncode == 0
+    mine = _uids(out)
+    assert demo and mine and not demo & mine
+    assert all(u.startswith("syncd-demo-") and u.endswith("@syncd") for u in demo)
+    assert not any(u.startswith("syncd-demo-") for u in mine)
+    # A second demo run keeps the same UIDs (an update, never a re-creation).
+    assert cli("--now", NOW, "run", "--once").returncode == 0
+    assert _uids(cli.cwd / "syncd-demo.ics") == demo
+
+
+def test_the_demo_ends_with_the_command_to_paste(cli):
+    res = cli("--now", NOW, "run", "--once", "--demo")
+    assert res.returncode == 0, res.stderr
+    last = res.stdout.rstrip().splitlines()[-1].strip()
+    assert last == (f"mkdir -p ~/.config/syncd && {sys.executable} -m syncd config sample > "
+                    "~/.config/syncd/config.toml")
+    pasted = subprocess.run(["bash", "-c", last], cwd=cli.home, env=cli.env,
+                            capture_output=True, text=True, timeout=60)
+    assert pasted.returncode == 0, pasted.stderr
+    assert (cli.home / ".config/syncd/config.toml").read_text().startswith(
+        "# syncd configuration")
+
+
+def test_the_demo_stays_the_demo_when_a_config_exists(cli):
+    """Issue 23: `./scripts/demo` (`run --once --demo`) never runs the user's config."""
+    mine = cli.cwd / "mine.ics"
+    config = cli.home / ".config/syncd/config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text(REAL + f'[ics]\npath = "{mine}"\n')
+    assert cli("--now", NOW, "run", "--once").returncode == 0
+    assert mine.exists() and not (cli.cwd / "syncd-demo.ics").exists()
+    before = mine.read_bytes()
+    res = cli("--now", NOW, "run", "--once", "--demo")
+    assert res.returncode == 0, res.stderr
+    assert "The built-in demo runner" in res.stdout
+    assert "~/.config/syncd/config.toml is not used" in res.stdout
+    assert "The plan did not change." not in res.stdout
+    assert "ics → " in res.stdout and (cli.cwd / "syncd-demo.ics").exists()
+    assert mine.read_bytes() == before
+    assert res.stdout.rstrip().splitlines()[-1].strip() == f"{sys.executable} -m syncd plan"
+    # the daemon has no demo mode
+    daemon = cli("run", "--demo", timeout=20)
+    assert daemon.returncode == 2 and "run --once --demo" in daemon.stderr
+
+
+def test_scripts_demo_runs_the_demo_whatever_config_exists():
+    text = (ROOT / "scripts/demo").read_text()
+    assert 'run --once --demo "$@"' in text

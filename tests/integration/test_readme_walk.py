@@ -23,6 +23,7 @@ import re
 import shlex
 import subprocess
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple
 
@@ -36,6 +37,8 @@ from tests.integration.readme_parts import (
     Command,
     blocks,
     commands,
+    section_blocks,
+    section_of,
     split_outside_quotes,
     strip_comment,
     table_commands,
@@ -79,6 +82,8 @@ NOT_RUN: tuple[Excused, ...] = (
     Excused("systemctl", f"needs a running systemd; units checked in {SYSTEMD_TESTS}"),
     Excused("journalctl", "reads the journal of a running unit"),
     Excused("loginctl", "needs logind and a login session"),
+    Excused("pipx", "pipx is not installed on this machine; the install it stands for is "
+            "walked as `python3.12 -m pip install .` (Install)"),
     Excused("syncd login", "asks for Garmin's email, password and MFA code at a terminal; "
             "tests/unit/sources/test_garmin_login.py, and test_cli_first_hour.py for no "
             "terminal"),
@@ -108,6 +113,14 @@ def check_demo(box: Sandbox, cmd: str, res: subprocess.CompletedProcess[str]) ->
     events = read_both(ics.read_bytes())
     assert len(events) == int(m.group(2)) > 0
     assert all(e.start < e.end and e.summary for e in events)
+    # It ends with the exact next command, which works when pasted (from another folder).
+    last = res.stdout.rstrip().splitlines()[-1].strip()
+    assert last.startswith("mkdir -p ~/.config/syncd && /") and last.endswith(
+        "/.venv/bin/syncd config sample > ~/.config/syncd/config.toml"), res.stdout
+    check_clean(box, last, box.sh(last, cwd=box.home))
+    made = box.path("~/.config/syncd/config.toml")
+    assert made.read_text() == (box.repo / "config/syncd.example.toml").read_text()
+    made.unlink()
 
 
 def check_install(box: Sandbox, cmd: str, res: subprocess.CompletedProcess[str]) -> None:
@@ -154,9 +167,25 @@ def check_status(box: Sandbox, cmd: str, res: subprocess.CompletedProcess[str]) 
     assert "last cycle:" in res.stdout and "(ok)" in res.stdout, res.stdout
 
 
+def check_own_data_run(box: Sandbox, cmd: str, res: subprocess.CompletedProcess[str]) -> None:
+    """`run --once` on the "Your own data" config: the user's runs in, their file out."""
+    check_plan_printed(box, cmd, res)
+    m = re.search(r"ics → (\S+): wrote (\d+) events", res.stdout)
+    assert m, res.stdout
+    out = box.home / "strength.ics"
+    assert Path(m.group(1)) == out
+    events = read_both(out.read_bytes())
+    assert len(events) == int(m.group(2)) > 0
+    # one_rep_max gives loads; the running plan's runs are planned around
+    assert " kg" in out.read_text(), "no load in kg although one_rep_max is set"
+    assert "Long run" in res.stdout or "long" in res.stdout, res.stdout
+    assert "foundation and core only" not in res.stdout + res.stderr  # running_since counts
+
+
 # Every README command the walk runs, with what it must have done. First match wins.
 RUN: tuple[Walked, ...] = (
     Walked("./scripts/demo", check_demo),
+    Walked(".venv/bin/syncd run --once", check_own_data_run),
     Walked("python3.12 -m pip install", check_install),
     Walked("syncd config sample >", check_sample_written),
     Walked("syncd run --once", check_plan_printed),
@@ -217,6 +246,38 @@ def fence_excuse(block: Block) -> Excused | None:
     return entry
 
 
+OWN_DATA = "Your own data"
+
+
+def own_data_setup(box: Sandbox, readme: str) -> None:
+    """What the section asks the reader to have before its commands: its config saved as
+    ~/.config/syncd/config.toml, a FIT folder with runs and a running plan as .ics."""
+    from tests.fitwrite import Leg, activity_file
+
+    (toml,) = section_blocks(readme, OWN_DATA, "toml")
+    config = box.path("~/.config/syncd/config.toml")
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(toml.text)
+    fit = box.path("~/fit")
+    (fit / "2026").mkdir(parents=True)
+    today = datetime.now(UTC).replace(hour=6, minute=0, second=0, microsecond=0)
+    for days_ago in (1, 3, 5, 8, 10, 12):
+        start = today - timedelta(days=days_ago)
+        (fit / "2026" / f"run-{days_ago}.fit").write_bytes(activity_file(
+            [Leg("running", start, 45, distance_m=8000, avg_hr=140)]))
+    monday = (today - timedelta(days=today.weekday())).date()
+    events = [(1, "T070000", "Intervals 6x800m", 60), (3, "T070000", "Easy run", 45),
+              (6, "T080000", "Long run", 110)]
+    body = "".join(
+        f"BEGIN:VEVENT\r\nUID:plan-{d}@coach.example\r\nDTSTAMP:20260101T000000Z\r\n"
+        f"DTSTART;TZID=Europe/Berlin:{monday + timedelta(days=d):%Y%m%d}{t}\r\n"
+        f"DURATION:PT{m}M\r\nRRULE:FREQ=WEEKLY\r\nSUMMARY:{title}\r\nEND:VEVENT\r\n"
+        for d, t, title, m in events)
+    box.path("~/running-plan.ics").write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//walk//EN\r\n" + body
+        + "END:VCALENDAR\r\n")
+
+
 def user_unit_first_cycle(box: Sandbox) -> str:
     unit = (box.repo / "systemd/syncd-user.service").read_text()
     m = re.search(r"^ExecStart=(\S+) run$", unit, flags=re.M)
@@ -235,10 +296,15 @@ def test_readme_walks_end_to_end(tmp_path: Path) -> None:
         fence_excuse(block)
     walked: list[str] = []
     excused: list[tuple[str, str]] = []
+    own_data = False
     cmds = commands(readme)
     for index in sorted({c.block for c in cmds}):
         mine = [c for c in cmds if c.block == index]
         box.start_block(installs=any("pip install" in c.text for c in mine))
+        if section_of(readme, mine[0].line) == OWN_DATA and any(
+                normal(c.text) == "syncd config check" for c in mine):
+            own_data_setup(box, readme)
+            own_data = True
         for cmd in mine:
             kind = classify(cmd)
             if isinstance(kind, Excused):
@@ -255,6 +321,7 @@ def test_readme_walks_end_to_end(tmp_path: Path) -> None:
                 raise AssertionError(f"README.md:{cmd.line}: {e}") from None
             walked.append(cmd.text)
     assert "./scripts/demo" in walked and any(c.startswith("syncd ") for c in walked)
+    assert own_data, f"no ```sh block in \"{OWN_DATA}\" runs `syncd config check`"
     print(f"\nwalked {len(walked)} README commands:", *walked, sep="\n  ")
     print(f"excused {len(excused)}:", *(f"{c}  ({why})" for c, why in excused), sep="\n  ")
 
