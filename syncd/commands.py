@@ -107,6 +107,11 @@ def change_report(config: Config, result: CycleResult, *, dry_run: bool,
     if result.changes:
         lines.append("Would change (dry run):" if dry_run else "Changes:")
         lines += [f"  {line}" for line in result.changes]
+    elif any(a.op == "update" for r in result.reports for a in r.actions):
+        # Same sessions at the same times, but what they say changed (a config edit such as
+        # preferred_time, a new catalogue): not "did not change" and then eight updates.
+        lines.append("No session moved; the text of the sessions changed (their explanation "
+                     "or content, e.g. after a config edit), so the calendar gets it:")
     else:
         lines.append("The plan did not change.")
     verb = "would write" if dry_run else "wrote"

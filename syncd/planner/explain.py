@@ -110,5 +110,12 @@ def explain(world: World, p: Placed, refused: Refusals) -> tuple[str, tuple[str,
     if p.start.astimezone(tz).time() == pref:
         parts.append("At your preferred time (G6).")
         rules.append("G6")
+    elif p.start in world.kept_starts:
+        parts.append(f"Not at your preferred time ({pref:%H:%M}): kept where it was "
+                     "published, as a planned session moves only when a rule asks (G3).")
+        rules.append("G3")
+    else:
+        parts.append(f"Not at your preferred time ({pref:%H:%M}): the nearest time the rules "
+                     "and your availability allow that day (G6).")
     parts.append(f"Phase: {describe_phase(p.day, world.races, world.phase(p.day))}.")
     return " ".join(parts), tuple(dict.fromkeys(rules))

@@ -211,3 +211,24 @@ def test_the_demo_stays_the_demo_when_a_config_exists(cli):
 def test_scripts_demo_runs_the_demo_whatever_config_exists():
     text = (ROOT / "scripts/demo").read_text()
     assert 'run --once --demo "$@"' in text
+
+
+def test_a_text_only_change_is_not_called_no_change_and_says_why_the_time_stayed(cli):
+    """Issue 23: after `preferred_time = "morning"` the report said "The plan did not
+    change." and then listed updates at 18:00, with no word on the preferred time."""
+    path = cli.cwd / "config.toml"
+    out = cli.cwd / "mine.ics"
+    path.write_text(REAL + f'[ics]\npath = "{out}"\n')
+    assert cli("--config", str(path), "--now", NOW, "run", "--once").returncode == 0
+    path.write_text(REAL.replace('[athlete]\n', '[athlete]\npreferred_time = "morning"\n')
+                    + f'[ics]\npath = "{out}"\n')
+    res = cli("--config", str(path), "--now", NOW, "run", "--once")
+    assert res.returncode == 0, res.stderr
+    head = res.stdout.split("syncd plan")[0]
+    assert "The plan did not change." not in head
+    assert "No session moved; the text of the sessions changed" in head
+    assert "  update " in head
+    text = out.read_text().replace("\r\n ", "")
+    assert "Not at your preferred time (07:00): kept where it was published" in text
+    explained = cli("--config", str(path), "--now", NOW, "plan", "--explain", "2026-11-26")
+    assert "Not at your preferred time (07:00)" in explained.stdout
