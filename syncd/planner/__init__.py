@@ -79,7 +79,6 @@ def plan(inputs: PlanInputs, now: datetime) -> Plan:
                      + [a.start for a in extra])
     kept = {(local_day(s.start, tz), s.kind.is_lifting): s.start for s in near
             if s.status is SessionStatus.PLANNED and s.start > now}
-    world.kept_starts = frozenset(kept.values())
     occupied = {d for d, _ in fixed_days} | set(extra_days)
     warnings: list[str] = []
     if world.is_new_runner():

@@ -7,11 +7,12 @@ Not Wed: Thu has a quality run (R1)."
 from __future__ import annotations
 
 import bisect
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from syncd.model import Phase, RunKind, SessionKind
 from syncd.planner.inputs import Rejection
 from syncd.planner.phases import PHASE_KINDS, describe_phase
+from syncd.planner.realtime import wall
 from syncd.planner.rules import World, day_name, run_label
 from syncd.planner.schedule import Placed
 from syncd.planner.slots import preferred_time
@@ -110,12 +111,27 @@ def explain(world: World, p: Placed, refused: Refusals) -> tuple[str, tuple[str,
     if p.start.astimezone(tz).time() == pref:
         parts.append("At your preferred time (G6).")
         rules.append("G6")
-    elif p.start in world.kept_starts:
-        parts.append(f"Not at your preferred time ({pref:%H:%M}): kept where it was "
-                     "published, as a planned session moves only when a rule asks (G3).")
-        rules.append("G3")
     else:
-        parts.append(f"Not at your preferred time ({pref:%H:%M}): the nearest time the rules "
-                     "and your availability allow that day (G6).")
+        text, rule = _not_preferred(world, p, pref)
+        parts.append(f"Not at your preferred time ({pref:%H:%M}): {text} ({rule}).")
+        rules.append(rule)
     parts.append(f"Phase: {describe_phase(p.day, world.races, world.phase(p.day))}.")
     return " ".join(parts), tuple(dict.fromkeys(rules))
+
+
+def _not_preferred(world: World, p: Placed, pref: time) -> tuple[str, str]:
+    """Why a session is not at the preferred time (issue 23). Said from that day's rules
+    and availability only, never from the clock or from whether it was published before,
+    so the text, and with it the calendar event, does not change from one cycle to the
+    next while nothing else does."""
+    start = wall(p.day, pref, world.tz)
+    end = start + (p.end - p.start)
+    why = world.slot_rejection(p.kind, start, end, published=True)
+    if why is not None and why.rule != "now":
+        return f"at {pref:%H:%M}, {why.reason}", why.rule
+    windows = world.athlete.availability[p.day.weekday()]
+    ends = (start + (p.end - p.start)).astimezone(world.tz).time()
+    if not any(w.start <= pref and ends <= w.end for w in windows):
+        return "outside your availability that day", "R10"
+    return "kept where it was first planned, as a planned session moves only when a rule asks", \
+        "G3"

@@ -79,9 +79,6 @@ class World:
     a_race_days: list[date] = field(init=False)
     running_weeks: int | None = None
     comeback: Break | None = None
-    # Starts of published sessions still planned ahead: G3 keeps them where they are, and
-    # the explanation says so when that is not the preferred time (issue 23).
-    kept_starts: frozenset[datetime] = frozenset()
 
     def __post_init__(self) -> None:
         self.tz = ZoneInfo(self.athlete.timezone)
