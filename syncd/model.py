@@ -201,6 +201,7 @@ class Athlete:
     supervised: bool = False
     running_since: date | None = None
     one_rep_max: tuple[tuple[str, float], ...] = ()
+    units: str = "kg"  # of one_rep_max and every load shown: "kg" or "lb"
 
     @property
     def tz(self) -> ZoneInfo:

@@ -172,7 +172,7 @@ def _build_sessions(inputs: PlanInputs, world: World, placed: list[Placed],
             p.kind, inputs.catalogue, rotation=slots[(p.kind.is_lifting, p.start)],
             level=level if exact else 0, one_rep_max=orm,
             plyometrics=phase.value not in ("taper", "race-week", "peak"), phase=phase.value,
-            minutes=minutes, exact_load=exact)
+            minutes=minutes, exact_load=exact, units=inputs.athlete.units)
         text, rules = explain(world, p, refused)
         if p.kind is SessionKind.HEAVY and level and exact:
             text += f" Load +{level * 2.5:g} % after {done_heavy} completed heavy sessions."

@@ -38,6 +38,9 @@ class Content:
         return self.warmup_s + self.work_s
 
 
+LOAD_STEP = {"kg": 2.5, "lb": 5.0}
+
+
 def round_load(kg: float, step: float = 2.5) -> float:
     return round(kg / step) * step
 
@@ -58,6 +61,7 @@ def session_content(
     phase: str = "maintenance",
     minutes: int | None = None,
     exact_load: bool = True,
+    units: str = "kg",
 ) -> Content:
     """The content of one session that fits ``minutes``.
 
@@ -73,7 +77,7 @@ def session_content(
                                 minutes)
     return _lifting_content(kind, catalogue, rotation=rotation, level=level, orm=one_rep_max,
                             plyometrics=plyometrics, phase=phase, minutes=minutes,
-                            exact=exact_load or kind is not SessionKind.HEAVY)
+                            exact=exact_load or kind is not SessionKind.HEAVY, units=units)
 
 
 @dataclass(frozen=True)
@@ -84,7 +88,7 @@ class _Item:
 
 def _lifting_content(kind: SessionKind, cat: Catalogue, *, rotation: int, level: int,
                      orm: dict[str, float], plyometrics: bool, phase: str, minutes: int,
-                     exact: bool) -> Content:
+                     exact: bool, units: str = "kg") -> Content:
     heavy = kind is SessionKind.HEAVY
     dose = cat.heavy_dose(phase) if heavy else cat.light_dose
     budget = minutes * 60 - cat.warmup_min("lifting") * 60
@@ -98,7 +102,7 @@ def _lifting_content(kind: SessionKind, cat: Catalogue, *, rotation: int, level:
         for item in block:
             partner = next((o.entry.name for o in block if o is not item), "")
             exercises.append(_exercise(cat, item, dose, sets, pct, orm, heavy=heavy,
-                                       exact=exact, partner=partner))
+                                       exact=exact, partner=partner, units=units))
     work = _blocks_time(cat, blocks, dose, sets)
     return _with_budget(cat.warmup_for("lifting"), tuple(exercises),
                         cat.warmup_min("lifting") * 60, work, minutes, tuple(dropped),
@@ -165,7 +169,8 @@ def _blocks_time(cat: Catalogue, blocks: list[list[_Item]], dose: Dose, sets: in
 
 
 def _exercise(cat: Catalogue, item: _Item, dose: Dose, sets: int, pct: float,
-              orm: dict[str, float], *, heavy: bool, exact: bool, partner: str) -> Exercise:
+              orm: dict[str, float], *, heavy: bool, exact: bool, partner: str,
+              units: str = "kg") -> Exercise:
     entry = item.entry
     notes = []
     if item.slot in cat.main_slots:
@@ -180,7 +185,7 @@ def _exercise(cat: Catalogue, item: _Item, dose: Dose, sets: int, pct: float,
         notes.append(dose.note)
     rest = dose.pair_rest_s if partner else _rest_of(cat, item, dose)
     if entry.orm:
-        load = _orm_load(entry, orm, pct, dose, cat, exact)
+        load = _orm_load(entry, orm, pct, dose, cat, exact, units)
         if not exact:
             notes.append("exact load when this is your next heavy session")
     elif entry.bodyweight:
@@ -194,16 +199,18 @@ def _exercise(cat: Catalogue, item: _Item, dose: Dose, sets: int, pct: float,
 
 
 def _orm_load(entry: CatalogueEntry, orm: dict[str, float], pct: float, dose: Dose,
-              cat: Catalogue, exact: bool) -> str:
+              cat: Catalogue, exact: bool, units: str = "kg") -> str:
     """Load as a share of this lift's own one-rep max (a Romanian deadlift's 1RM is a share of
-    the deadlift's), in kg when the athlete gave that one-rep max."""
+    the deadlift's), in the athlete's units when they gave that one-rep max: kg rounded to
+    2.5 kg, lb to 5 lb (the smallest jump most gyms' plates make in each)."""
     lo, hi = (pct, pct) if exact else (dose.pct, dose.pct_max)
     share = f"{lo:g} %" if lo == hi else f"{lo:g}–{hi:g} %"
     if entry.orm in orm:
         base = orm[entry.orm] * entry.orm_factor
-        kg_lo, kg_hi = round_load(base * lo / 100), round_load(base * hi / 100)
-        kg = f"{kg_lo:g} kg" if kg_lo == kg_hi else f"{kg_lo:g}–{kg_hi:g} kg"
-        return f"{kg} (~{share} 1RM)"
+        step = LOAD_STEP[units]
+        lo_w, hi_w = round_load(base * lo / 100, step), round_load(base * hi / 100, step)
+        shown = f"{lo_w:g} {units}" if lo_w == hi_w else f"{lo_w:g}–{hi_w:g} {units}"
+        return f"{shown} (~{share} 1RM)"
     return f"~{share} of 1RM"
 
 

@@ -5,6 +5,7 @@ traceback."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -238,3 +239,21 @@ def test_a_text_only_change_is_not_called_no_change_and_says_why_the_time_stayed
     assert "The plan did not change." in res.stdout and "wrote" not in res.stdout
     explained = cli("--config", str(path), "--now", NOW, "plan", "--explain", "2026-11-26")
     assert "Not at your preferred time (07:00)" in explained.stdout
+
+
+def test_pounds_from_the_config_to_the_terminal_and_the_calendar(cli):
+    """Issue 23: `athlete.units = "lb"` for entering one_rep_max and reading every load."""
+    path = cli.cwd / "config.toml"
+    out = cli.cwd / "mine.ics"
+    path.write_text(REAL.replace(
+        '[athlete]\n', '[athlete]\nunits = "lb"\nrunning_since = 2020-01-01\n'
+        'one_rep_max = { back_squat = 225, deadlift = 275 }\n') + f'[ics]\npath = "{out}"\n')
+    checked = cli("--config", str(path), "config", "check")
+    assert 'units = "lb"' in checked.stdout and "back_squat = 225" in checked.stdout
+    assert cli("--config", str(path), "--now", NOW, "run", "--once").returncode == 0
+    text = "\n".join(str(e["DESCRIPTION"]) for e in Calendar.from_ical(out.read_bytes()).events)
+    assert re.search(r"\d+ lb \(~\d", text), text
+    assert " kg" not in text
+    explained = cli("--config", str(path), "--now", NOW, "plan", "--explain", "2026-11-24")
+    assert re.search(r"Back squat: .*\d+(–\d+)? lb", explained.stdout), explained.stdout
+    assert " kg" not in explained.stdout
