@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -63,11 +64,18 @@ def setup_logging(verbosity: int) -> None:
 
         handler.setFormatter(JournalFormatter())
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s",
-                                               "%Y-%m-%d %H:%M:%S"))
+        # Times in UTC, and said so: the config's zone is not known yet when logging starts,
+        # and a bare time next to a plan in Europe/Berlin read as local (issue 23).
+        formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s",
+                                      "%Y-%m-%d %H:%M:%SZ")
+        formatter.converter = time.gmtime
+        handler.setFormatter(formatter)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # The daemon says it started and stopped even at the default level (not with -q).
+    logging.getLogger("syncd.daemon.lifecycle").setLevel(
+        logging.INFO if verbosity >= 0 else logging.ERROR)
     for noisy in ("urllib3", "caldav", "garminconnect", "curl_cffi"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
     from syncd.logs import LibraryFilter
@@ -131,8 +139,8 @@ def run(obj: Context, once: bool, dry_run: bool, force: bool, demo: bool) -> Non
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
-@click.option("--explain", "explain", metavar="DATE",
-              help="Show the full reasoning for one day (YYYY-MM-DD).")
+@click.option("--explain", "explain", metavar="DATE", is_flag=False, flag_value="today",
+              help="Show the full reasoning for one day (YYYY-MM-DD; alone: today).")
 @click.option("--days", default=None, type=click.IntRange(1, 84),
               help="Days to show (default: the configured horizon).")
 @click.pass_obj

@@ -142,19 +142,28 @@ def show_plan(config: Config, state: State, now: datetime, *, as_json: bool,
     from syncd.render import explain_day, plan_json, plan_table
 
     day = None
-    if explain:
+    if explain == "today":
+        day = now.astimezone(config.athlete.tz).date()
+    elif explain:
         try:
             day = date.fromisoformat(explain)
         except ValueError:
             raise ConfigError(
                 f"--explain: expected a date as YYYY-MM-DD, got {explain!r}") from None
     result = make_plan(config, state, now)
+    if day is not None and result.plan.report(day) is None:
+        # A usage error, not an answer: a script must not take it for an explanation.
+        raise ConfigError(f"--explain: {explain_day(result.plan, day)}")
     if day is not None:
         echo(explain_day(result.plan, day))
     elif as_json:
         echo(plan_json(result.plan))
     else:
         echo(plan_table(result.plan, days or config.horizon_days))
+        if days and days > config.horizon_days:
+            echo(f"Days {config.horizon_days + 1}–{days} are past the planning horizon "
+                 f"(rules.horizon_days = {config.horizon_days}): no session is planned there "
+                 "yet.")
     for line in result.warnings:
         echo(f"syncd: WARNING: {line}", err=True)
     for name, err in result.errors.items():

@@ -257,3 +257,66 @@ def test_pounds_from_the_config_to_the_terminal_and_the_calendar(cli):
     explained = cli("--config", str(path), "--now", NOW, "plan", "--explain", "2026-11-24")
     assert re.search(r"Back squat: .*\d+(–\d+)? lb", explained.stdout), explained.stdout
     assert " kg" not in explained.stdout
+
+
+def test_plan_days_past_the_horizon_name_it(cli):
+    res = cli("--now", NOW, "plan", "--days", "21")
+    assert res.returncode == 0, res.stderr
+    assert ("Days 15–21 are past the planning horizon (rules.horizon_days = 14): no session "
+            "is planned there yet.") in res.stdout
+    assert "past the planning horizon" not in cli("--now", NOW, "plan", "--days", "7").stdout
+
+
+def test_explain_defaults_to_today_and_refuses_a_day_out_of_range(cli):
+    res = cli("--now", NOW, "plan", "--explain")
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.startswith("Tuesday 24 November 2026 · ")
+    out = cli("--now", NOW, "plan", "--explain", "2027-06-01")
+    assert out.returncode == 2
+    assert out.stderr.strip() == ("syncd: --explain: Tue 01 Jun 2027 is outside the planned "
+                                  "range 23 Nov–07 Dec; use --now to plan from another moment")
+
+
+def test_explain_says_no_run_not_rest_day(cli):
+    # the demo has no run on Mondays (its rest day) nor on some days with a session
+    headers = [cli("--now", NOW, "plan", "--explain", f"2026-11-{d}").stdout.splitlines()[0]
+               for d in range(23, 30)]
+    assert not any("rest day" in h for h in headers), headers
+    assert any(" · no run · " in h for h in headers), headers
+
+
+def test_log_times_say_utc_and_verbose_names_an_empty_window(cli):
+    import shutil
+
+    fit = cli.home / "fit"
+    fit.mkdir()
+    shutil.copy(ROOT / "tests/data/fit/activity-small-fenix2-run.fit", fit / "old.fit")
+    path = cli.cwd / "config.toml"
+    path.write_text(REAL + f'[sources.fit]\nfolders = ["{fit}"]\n')
+    res = cli("-v", "--config", str(path), "--now", NOW, "run", "--once")
+    assert re.search(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ INFO ", res.stderr, re.M), res.stderr
+    assert "source fit: nothing" not in res.stderr
+    assert ("source fit: no runs, lifts or readiness in the window read (history and plan)"
+            in res.stderr), res.stderr
+
+
+def test_the_daemon_says_it_started_and_stopped_at_the_default_level(cli):
+    import signal
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-m", "syncd", "run"], cwd=cli.cwd, env=cli.env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stderr is not None
+        deadline = time.monotonic() + 30
+        line = ""
+        while time.monotonic() < deadline and "syncd started" not in line:
+            line = proc.stderr.readline()
+        assert "syncd started: config <embedded default>" in line, line
+        proc.send_signal(signal.SIGTERM)
+        rest = proc.communicate(timeout=30)[1]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert "syncd stopped" in rest, rest
