@@ -139,6 +139,10 @@ def render(name: str, tz_name: str, events: Iterable[Event],
     for ev in events:
         cal.add_component(ev)
     cal.add_missing_timezones()
+    # icalendar notes in each VTIMEZONE it makes that its rules run 1970-2038: a note to
+    # the developer, not to the reader of the user's calendar file (sessions lie weeks ahead).
+    for vtz in cal.walk("VTIMEZONE"):
+        vtz.pop("COMMENT", None)
     return bytes(cal.to_ical())
 
 

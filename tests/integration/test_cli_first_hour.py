@@ -320,3 +320,13 @@ def test_the_daemon_says_it_started_and_stopped_at_the_default_level(cli):
             proc.kill()
             proc.wait()
     assert "syncd stopped" in rest, rest
+
+
+def test_the_users_file_has_no_library_note_on_time_zones(cli):
+    path = cli.cwd / "config.toml"
+    out = cli.cwd / "mine.ics"
+    path.write_text(REAL + f'[ics]\npath = "{out}"\n')
+    assert cli("--config", str(path), "--now", NOW, "run", "--once").returncode == 0
+    text = out.read_text()
+    assert "BEGIN:VTIMEZONE" in text and "TZID:Europe/Berlin" in text
+    assert "COMMENT" not in text and "only works from" not in text

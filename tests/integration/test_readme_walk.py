@@ -368,6 +368,14 @@ def test_readme_config_examples_pass_config_check(cli, block: Block) -> None:
     assert "# config OK" in res.stdout
 
 
+def test_readme_claims_match_what_was_seen() -> None:
+    """Issue 23: DAViCal 1.1.12 answers sync-collection (and `syncd doctor` says so), and a
+    quiet cycle costs a request per calendar, not one in all."""
+    flat = " ".join(README_TEXT.split())
+    assert "DAViCal)" not in flat and "SOGo, DAViCal" not in flat
+    assert "changed costs one request per calendar" in flat
+
+
 def _help_names(text: str, section: str) -> set[str]:
     body = text.split(f"\n{section}:\n", 1)[1] if f"\n{section}:\n" in text else ""
     names: set[str] = set()
