@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from syncd.cycle import CycleResult
 
 Echo = Callable[..., Any]
+WRITES = ("create", "update", "delete")  # the Op values that send something
 
 
 def run_once(config: Config, state: State, now: datetime, *, dry_run: bool, echo: Echo,
@@ -115,19 +116,28 @@ def change_report(config: Config, result: CycleResult, *, dry_run: bool,
     else:
         lines.append("The plan did not change.")
     verb = "would write" if dry_run else "wrote"
+    tz = config.athlete.timezone
     for report in result.reports:
-        acts = report.actions
-        if not acts and not report.changes and not report.warnings:
+        # A session the user moved or deleted is read, not written (pin, decline): counted
+        # as a write it made "caldav: wrote 1 event" when nothing was sent (issue 23).
+        acts = [a for a in report.actions if a.op in WRITES]
+        seen = [a for a in report.actions if a.op not in WRITES]
+        if not report.actions and not report.changes and not report.warnings:
             continue
         target = f" → {config.ics.path}" if report.name == "ics" and config.ics else ""
+        noun = "workout" if report.name == "garmin_workouts" else "event"
+        if seen:
+            lines.append(f"{report.name}{target}: read {len(seen)} change"
+                         f"{'s' if len(seen) != 1 else ''} you made (nothing written for "
+                         f"{'them' if len(seen) != 1 else 'it'})")
+            lines += [f"  {a.describe(tz)}" for a in seen]
         if acts:
-            noun = "workout" if report.name == "garmin_workouts" else "event"
             lines.append(f"{report.name}{target}: {verb} {len(acts)} "
                          f"{noun}{'s' if len(acts) != 1 else ''}")
             if verbose or not result.changes:
-                lines += [f"  {a.describe(config.athlete.timezone)}" for a in acts]
+                lines += [f"  {a.describe(tz)}" for a in acts]
             lines += [f"  {line}" for line in report.details]  # a dry run's workouts
-        elif report.warnings:
+        elif report.warnings and not seen:
             lines.append(f"{report.name}{target}:")
         lines += [f"  warning: {w}" for w in report.warnings]
     for name in result.failed_sinks:
