@@ -42,3 +42,14 @@ def test_a_plan_in_pounds_shows_no_kilogram():
     loads = [e.load for s in p.sessions for e in s.exercises if "1RM" in e.load]
     assert loads and any(" lb" in x for x in loads)
     assert not any("kg" in x for s in p.sessions for e in s.exercises for x in (e.load,))
+
+
+def test_a_load_in_pounds_is_never_sent_to_the_watch_as_kilograms():
+    """The Garmin workout sink reads a step's weight from "N kg" only (weightUnit kilogram):
+    a load in lb stays out of the weight field (it goes to the step's note), so 170 lb never
+    becomes 170 kg. Sending it as pounds needs the sink's own hook (issue 23, item 10)."""
+    from syncd.sinks.garmin_steps import parse_load_kg
+
+    lb = squat_load("lb", 225)
+    assert parse_load_kg(lb) is None
+    assert parse_load_kg(squat_load("kg", 100)) is not None
