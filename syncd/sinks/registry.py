@@ -17,7 +17,8 @@ def sinks_for(config: Config, state: State) -> list[Sink]:
     if config.feed is not None:
         from syncd.sinks.feed import FeedSink
 
-        out.append(FeedSink(config.feed, state, config.athlete.timezone))
+        out.append(FeedSink(config.feed, state, config.athlete.timezone,
+                            uid_tag="demo" if config.demo else ""))
     if config.caldav is not None:
         from syncd.sinks.caldav import CalDavSink
 
