@@ -7,7 +7,8 @@ Not Wed: Thu has a quality run (R1)."
 from __future__ import annotations
 
 import bisect
-from datetime import date, time, timedelta
+import copy
+from datetime import UTC, date, datetime, time, timedelta
 
 from syncd.model import Phase, RunKind, SessionKind
 from syncd.planner.inputs import Rejection
@@ -18,6 +19,7 @@ from syncd.planner.schedule import Placed
 from syncd.planner.slots import preferred_time
 
 Refusals = dict[date, list[tuple[SessionKind, Rejection]]]
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def last_race(world: World, d: date) -> tuple[date, str, int] | None:
@@ -126,8 +128,12 @@ def _not_preferred(world: World, p: Placed, pref: time) -> tuple[str, str]:
     next while nothing else does."""
     start = wall(p.day, pref, world.tz)
     end = start + (p.end - p.start)
-    why = world.slot_rejection(p.kind, start, end, published=True)
-    if why is not None and why.rule != "now":
+    # The day's rules as they stand whatever the hour: the lead time (the only rule that
+    # reads `now`) would change the text once the preferred time of that day has passed.
+    timeless = copy.copy(world)
+    timeless.now = EPOCH
+    why = timeless.slot_rejection(p.kind, start, end, published=True)
+    if why is not None:
         return f"at {pref:%H:%M}, {why.reason}", why.rule
     windows = world.athlete.availability[p.day.weekday()]
     ends = (start + (p.end - p.start)).astimezone(world.tz).time()
