@@ -23,7 +23,6 @@ import re
 import shlex
 import subprocess
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple
 
@@ -37,14 +36,13 @@ from tests.integration.readme_parts import (
     Command,
     blocks,
     commands,
-    section_blocks,
     section_of,
     split_outside_quotes,
     strip_comment,
     table_commands,
     without_assignments,
 )
-from tests.integration.readme_sandbox import Sandbox
+from tests.integration.readme_sandbox import OWN_DATA, Sandbox, own_data_setup
 
 SYSTEMD_TESTS = "tests/integration/test_systemd_units.py"
 
@@ -244,38 +242,6 @@ def fence_excuse(block: Block) -> Excused | None:
     assert entry, (f"README.md:{block.line}: a ```{block.lang} block is neither walked nor "
                    f"excused: add \"```{block.lang}\" to NOT_RUN in {Path(__file__).name}")
     return entry
-
-
-OWN_DATA = "Your own data"
-
-
-def own_data_setup(box: Sandbox, readme: str) -> None:
-    """What the section asks the reader to have before its commands: its config saved as
-    ~/.config/syncd/config.toml, a FIT folder with runs and a running plan as .ics."""
-    from tests.fitwrite import Leg, activity_file
-
-    (toml,) = section_blocks(readme, OWN_DATA, "toml")
-    config = box.path("~/.config/syncd/config.toml")
-    config.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text(toml.text)
-    fit = box.path("~/fit")
-    (fit / "2026").mkdir(parents=True)
-    today = datetime.now(UTC).replace(hour=6, minute=0, second=0, microsecond=0)
-    for days_ago in (1, 3, 5, 8, 10, 12):
-        start = today - timedelta(days=days_ago)
-        (fit / "2026" / f"run-{days_ago}.fit").write_bytes(activity_file(
-            [Leg("running", start, 45, distance_m=8000, avg_hr=140)]))
-    monday = (today - timedelta(days=today.weekday())).date()
-    events = [(1, "T070000", "Intervals 6x800m", 60), (3, "T070000", "Easy run", 45),
-              (6, "T080000", "Long run", 110)]
-    body = "".join(
-        f"BEGIN:VEVENT\r\nUID:plan-{d}@coach.example\r\nDTSTAMP:20260101T000000Z\r\n"
-        f"DTSTART;TZID=Europe/Berlin:{monday + timedelta(days=d):%Y%m%d}{t}\r\n"
-        f"DURATION:PT{m}M\r\nRRULE:FREQ=WEEKLY\r\nSUMMARY:{title}\r\nEND:VEVENT\r\n"
-        for d, t, title, m in events)
-    box.path("~/running-plan.ics").write_text(
-        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//walk//EN\r\n" + body
-        + "END:VCALENDAR\r\n")
 
 
 def user_unit_first_cycle(box: Sandbox) -> str:
