@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from syncd.model import Exercise, SessionKind
 from syncd.planner.catalogue import Catalogue, CatalogueEntry, Circuit, Dose
+from syncd.planner.lifted import LiftSession, advise
 
 DEFAULT_MINUTES = {SessionKind.HEAVY: 45, SessionKind.LIGHT: 35, SessionKind.FOUNDATION: 30,
                    SessionKind.CORE: 20}
@@ -39,6 +40,7 @@ class Content:
 
 
 LOAD_STEP = {"kg": 2.5, "lb": 5.0}
+LB_PER_KG = 2.20462
 
 
 def round_load(kg: float, step: float = 2.5) -> float:
@@ -62,6 +64,7 @@ def session_content(
     minutes: int | None = None,
     exact_load: bool = True,
     units: str = "kg",
+    lifted: dict[str, tuple[LiftSession, ...]] | None = None,
 ) -> Content:
     """The content of one session that fits ``minutes``.
 
@@ -77,7 +80,8 @@ def session_content(
                                 minutes)
     return _lifting_content(kind, catalogue, rotation=rotation, level=level, orm=one_rep_max,
                             plyometrics=plyometrics, phase=phase, minutes=minutes,
-                            exact=exact_load or kind is not SessionKind.HEAVY, units=units)
+                            exact=exact_load or kind is not SessionKind.HEAVY,
+                            lifted=lifted or {}, units=units)
 
 
 @dataclass(frozen=True)
@@ -88,7 +92,8 @@ class _Item:
 
 def _lifting_content(kind: SessionKind, cat: Catalogue, *, rotation: int, level: int,
                      orm: dict[str, float], plyometrics: bool, phase: str, minutes: int,
-                     exact: bool, units: str = "kg") -> Content:
+                     exact: bool, lifted: dict[str, tuple[LiftSession, ...]],
+                     units: str = "kg") -> Content:
     heavy = kind is SessionKind.HEAVY
     dose = cat.heavy_dose(phase) if heavy else cat.light_dose
     budget = minutes * 60 - cat.warmup_min("lifting") * 60
@@ -102,7 +107,8 @@ def _lifting_content(kind: SessionKind, cat: Catalogue, *, rotation: int, level:
         for item in block:
             partner = next((o.entry.name for o in block if o is not item), "")
             exercises.append(_exercise(cat, item, dose, sets, pct, orm, heavy=heavy,
-                                       exact=exact, partner=partner, units=units))
+                                       exact=exact, partner=partner, lifted=lifted,
+                                       units=units))
     work = _blocks_time(cat, blocks, dose, sets)
     return _with_budget(cat.warmup_for("lifting"), tuple(exercises),
                         cat.warmup_min("lifting") * 60, work, minutes, tuple(dropped),
@@ -170,7 +176,7 @@ def _blocks_time(cat: Catalogue, blocks: list[list[_Item]], dose: Dose, sets: in
 
 def _exercise(cat: Catalogue, item: _Item, dose: Dose, sets: int, pct: float,
               orm: dict[str, float], *, heavy: bool, exact: bool, partner: str,
-              units: str = "kg") -> Exercise:
+              lifted: dict[str, tuple[LiftSession, ...]], units: str = "kg") -> Exercise:
     entry = item.entry
     notes = []
     if item.slot in cat.main_slots:
@@ -184,7 +190,15 @@ def _exercise(cat: Catalogue, item: _Item, dose: Dose, sets: int, pct: float,
     if item.slot in cat.main_slots or entry.orm:
         notes.append(dose.note)
     rest = dose.pair_rest_s if partner else _rest_of(cat, item, dose)
-    if entry.orm:
+    # What was lifted, when the watch recorded it, comes before the static one-rep max.
+    advice = advise(lifted.get(entry.name, ()), pct, dose.pct_step) if exact else None
+    if entry.orm and advice is not None:
+        # Recorded sets are in kg; shown in the athlete's units (issue 23).
+        per = LB_PER_KG if units == "lb" else 1.0
+        load = (f"{round_load(advice.kg * per, LOAD_STEP[units]):g} {units} (~{pct:g} % of "
+                f"e1RM {advice.e1rm * per:.0f} {units})")
+        notes.append(advice.explain())
+    elif entry.orm:
         load = _orm_load(entry, orm, pct, dose, cat, exact, units)
         if not exact:
             notes.append("exact load when this is your next heavy session")

@@ -34,6 +34,7 @@ from syncd.sinks.base import Action, Op, SinkReport, UserChange
 from syncd.sinks.caldav_store import Gone, Poll, PreconditionFailed, Refused, Unanswered
 from syncd.sinks.events import event_hash, session_hash, to_event
 from syncd.sinks.sync_items import Item, Records, event_times, parse_event
+from syncd.sinks.vtimezone import add_timezones
 from syncd.state import State
 
 log = logging.getLogger(__name__)
@@ -363,7 +364,7 @@ class SyncEngine:
         cal.add("VERSION", "2.0")
         cal.add_component(to_event(replace(s, uid=uid), self.tz, sequence=sequence, stamp=now,
                                    alarm_minutes=self.alarm_minutes))
-        cal.add_missing_timezones()
+        add_timezones(cal)  # the RRULE form, valid past 2038 (syncd.sinks.vtimezone)
         return str(cal.to_ical().decode())
 
 
