@@ -53,3 +53,26 @@ def test_a_load_in_pounds_is_never_sent_to_the_watch_as_kilograms():
     lb = squat_load("lb", 225)
     assert parse_load_kg(lb) is None
     assert parse_load_kg(squat_load("kg", 100)) is not None
+
+
+def test_a_load_from_what_was_lifted_is_shown_in_pounds_too():
+    """The watch records sets in kg; an athlete in lb reads the advice in lb, to 5 lb."""
+    from datetime import date
+
+    from syncd.planner.lifted import LiftSession
+
+    hist = {"Back squat": (LiftSession(date(2026, 11, 20), ((5, 100.0),) * 3, True),)}
+
+    def load(units: str) -> str:
+        content = session_content(SessionKind.HEAVY, default_catalogue(), rotation=0, level=0,
+                                  one_rep_max={"back_squat": 225}, plyometrics=False,
+                                  phase="maintenance", minutes=60, exact_load=True,
+                                  lifted=hist, units=units)
+        return next(e.load for e in content.exercises if e.name == "Back squat")
+
+    kg, lb = load("kg"), load("lb")
+    kg_value = float(kg.split(" ")[0])
+    lb_value = float(lb.split(" ")[0])
+    assert kg.endswith(" kg)") and "e1RM" in kg and " lb" not in kg, kg
+    assert lb.endswith(" lb)") and "e1RM" in lb and " kg" not in lb, lb
+    assert lb_value % 5 == 0 and abs(lb_value - kg_value * 2.20462) <= 2.5, (kg, lb)
