@@ -121,11 +121,18 @@ def main(ctx: click.Context, config_path: str | None, state_dir: str | None, now
               type=click.FloatRange(0, 3600),
               help="With --once: how long to wait while another syncd writes the same state "
                    "(then exit 4); 0: exit at once.")
+@click.option("--demo", is_flag=True,
+              help="With --once: the built-in demo runner, even when a config file exists.")
 @click.pass_obj
 @handle_errors
-def run(obj: Context, once: bool, dry_run: bool, force: bool, wait: float) -> None:
+def run(obj: Context, once: bool, dry_run: bool, force: bool, wait: float,
+        demo: bool) -> None:
     """Sync: read runs, re-plan, write the sessions to the calendars."""
     dry_run = dry_run or obj.dry_run
+    if demo:
+        from syncd.first_steps import use_demo
+
+        use_demo(obj, once=once)
     if not once:
         if obj.now_text:
             raise ConfigError("--now replays one moment: use it with `syncd run --once` or "
@@ -146,7 +153,7 @@ def run(obj: Context, once: bool, dry_run: bool, force: bool, wait: float) -> No
     try:
         code = run_once(obj.config, state, obj.now(), dry_run=dry_run,
                         echo=click.echo, quiet=obj.verbosity < 0, verbose=obj.verbosity > 0,
-                        force=force)
+                        force=force, config_path=obj.config_path)
     finally:
         state.close()
     sys.exit(int(code))
@@ -154,8 +161,8 @@ def run(obj: Context, once: bool, dry_run: bool, force: bool, wait: float) -> No
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
-@click.option("--explain", "explain", metavar="DATE",
-              help="Show the full reasoning for one day (YYYY-MM-DD).")
+@click.option("--explain", "explain", metavar="DATE", is_flag=False, flag_value="today",
+              help="Show the full reasoning for one day (YYYY-MM-DD; alone: today).")
 @click.option("--days", default=None, type=click.IntRange(1, 84),
               help="Days to show (default: the configured horizon).")
 @click.option("--html", "html", metavar="FILE", default=None,

@@ -21,20 +21,23 @@ if TYPE_CHECKING:
     from syncd.cycle import CycleResult
 
 Echo = Callable[..., Any]
+WRITES = ("create", "update", "delete")  # the Op values that send something
 
 
 def run_once(config: Config, state: State, now: datetime, *, dry_run: bool, echo: Echo,
-             quiet: bool = False, verbose: bool = False, force: bool = False) -> ExitCode:
+             quiet: bool = False, verbose: bool = False, force: bool = False,
+             config_path: str | None = None) -> ExitCode:
     """One cycle. It honours the backoff the last runs left (a 429's Retry-After, a refused
     login's pause) like the daemon does, so a timer cannot hammer a server; ``force``
     calls everything now."""
     from syncd.cycle import run_cycle
     from syncd.render import plan_table
 
-    if config.origin == EMBEDDED and not quiet:
-        target = config.ics.path if config.ics else "nowhere"
-        echo(f"No config file found: using the built-in demo runner and writing {target}.\n"
-             "Create ~/.config/syncd/config.toml (see `syncd config sample`) for your own.\n")
+    demo = config.origin == EMBEDDED and not quiet
+    if demo:
+        from syncd.first_steps import demo_intro
+
+        echo(demo_intro(config_path, str(config.ics.path if config.ics else "nowhere")))
     before = {c.name: c for c in state.components()}
     with _said_below():
         result = run_cycle(config, state, now, dry_run=dry_run, honour_backoff=not force)
@@ -43,8 +46,7 @@ def run_once(config: Config, state: State, now: datetime, *, dry_run: bool, echo
             echo(line)
         echo("")
         echo(plan_table(result.plan, config.horizon_days))
-    if config.ics is None and config.caldav is None and config.feed is None \
-            and config.garmin_workouts is None:
+    if not writes_somewhere(config):
         echo(f"syncd: {config.origin}: no calendar to write to, so nothing was written; set "
              "[ics] path, [calendar] url or [feed] listen (see `syncd config sample`)",
              err=True)
@@ -55,6 +57,12 @@ def run_once(config: Config, state: State, now: datetime, *, dry_run: bool, echo
         # changes, not again on every run it lasts.
         if not quiet or _is_new(before, name, err):
             echo(f"syncd: {name}: {err}", err=True)
+    if demo:
+        from syncd.first_steps import demo_next_step
+
+        echo("")
+        for line in demo_next_step(config_path):
+            echo(line)
     if result.errors:
         return ExitCode.TRANSIENT if result.transient else ExitCode.FAILURE
     return ExitCode.OK
@@ -101,22 +109,36 @@ def change_report(config: Config, result: CycleResult, *, dry_run: bool,
     if result.changes:
         lines.append("Would change (dry run):" if dry_run else "Changes:")
         lines += [f"  {line}" for line in result.changes]
+    elif any(a.op == "update" for r in result.reports for a in r.actions):
+        # Same sessions at the same times, but what they say changed (a config edit such as
+        # preferred_time, a new catalogue): not "did not change" and then eight updates.
+        lines.append("No session moved; the text of the sessions changed (their explanation "
+                     "or content, e.g. after a config edit), so the calendar gets it:")
     else:
         lines.append("The plan did not change.")
     verb = "would write" if dry_run else "wrote"
+    tz = config.athlete.timezone
     for report in result.reports:
-        acts = report.actions
-        if not acts and not report.changes and not report.warnings:
+        # A session the user moved or deleted is read, not written (pin, decline): counted
+        # as a write it made "caldav: wrote 1 event" when nothing was sent (issue 23).
+        acts = [a for a in report.actions if a.op in WRITES]
+        seen = [a for a in report.actions if a.op not in WRITES]
+        if not report.actions and not report.changes and not report.warnings:
             continue
         target = f" → {config.ics.path}" if report.name == "ics" and config.ics else ""
+        noun = "workout" if report.name == "garmin_workouts" else "event"
+        if seen:
+            lines.append(f"{report.name}{target}: read {len(seen)} change"
+                         f"{'s' if len(seen) != 1 else ''} you made (nothing written for "
+                         f"{'them' if len(seen) != 1 else 'it'})")
+            lines += [f"  {a.describe(tz)}" for a in seen]
         if acts:
-            noun = "workout" if report.name == "garmin_workouts" else "event"
             lines.append(f"{report.name}{target}: {verb} {len(acts)} "
                          f"{noun}{'s' if len(acts) != 1 else ''}")
             if verbose or not result.changes:
-                lines += [f"  {a.describe(config.athlete.timezone)}" for a in acts]
+                lines += [f"  {a.describe(tz)}" for a in acts]
             lines += [f"  {line}" for line in report.details]  # a dry run's workouts
-        elif report.warnings:
+        elif report.warnings and not seen:
             lines.append(f"{report.name}{target}:")
         lines += [f"  warning: {w}" for w in report.warnings]
     for name in result.failed_sinks:
@@ -132,19 +154,28 @@ def show_plan(config: Config, state: State, now: datetime, *, as_json: bool,
     from syncd.render import explain_day, plan_json, plan_table
 
     day = None
-    if explain:
+    if explain == "today":
+        day = now.astimezone(config.athlete.tz).date()
+    elif explain:
         try:
             day = date.fromisoformat(explain)
         except ValueError:
             raise ConfigError(
                 f"--explain: expected a date as YYYY-MM-DD, got {explain!r}") from None
     result = make_plan(config, state, now)
+    if day is not None and result.plan.report(day) is None:
+        # A usage error, not an answer: a script must not take it for an explanation.
+        raise ConfigError(f"--explain: {explain_day(result.plan, day)}")
     if day is not None:
         echo(explain_day(result.plan, day))
     elif as_json:
         echo(plan_json(result.plan))
     else:
         echo(plan_table(result.plan, days or config.horizon_days))
+        if days and days > config.horizon_days:
+            echo(f"Days {config.horizon_days + 1}–{days} are past the planning horizon "
+                 f"(rules.horizon_days = {config.horizon_days}): no session is planned there "
+                 "yet.")
     if html is not None and result.inputs is not None:
         write_page(config, state, result.inputs, result.plan, result.warnings, Path(html))
         echo(f"Wrote the page to {html}", err=True)
@@ -153,6 +184,11 @@ def show_plan(config: Config, state: State, now: datetime, *, as_json: bool,
     for name, err in result.errors.items():
         echo(f"syncd: {name}: {err} (planned with the last data it gave)", err=True)
     return ExitCode.OK
+
+
+def writes_somewhere(config: Config) -> bool:
+    return not (config.ics is None and config.caldav is None and config.feed is None
+                and config.garmin_workouts is None)
 
 
 def write_page(config: Config, state: State, inputs: Any, p: Any, warnings: list[str],
@@ -183,11 +219,15 @@ def write_page(config: Config, state: State, inputs: Any, p: Any, warnings: list
 
 
 def check_config(config: Config) -> str:
-    """The effective config, every key with its value, secrets masked."""
+    """The effective config, every key with its value, secrets masked; valid but writing
+    nowhere (the unedited sample) is said, or "config OK" reads as "ready"."""
     from syncd.config.sample import render_values
 
     lines = [f"# config OK: {config.origin}",
              f"# time zone in use: {config.athlete.timezone}"]
+    if not writes_somewhere(config):
+        lines.append("# nothing will be written: no output is set; set [ics] path, "
+                     "[calendar] url or [feed] listen")
     if config.caldav is not None and config.caldav.password is not None:
         lines.append(f"# calendar password: resolved from {config.caldav.password.origin}")
     return "\n".join(lines) + "\n" + render_values(config.values)

@@ -47,6 +47,9 @@ if TYPE_CHECKING:
     from syncd.config.loader import Config
 
 log = logging.getLogger(__name__)
+# Started, stopped, reloaded: said at the default level too (the CLI lets this logger's
+# INFO through), so a service's log is never empty while it runs (issue 23).
+lifecycle = logging.getLogger(f"{__name__}.lifecycle")
 STOP_GRACE = 8.0  # seconds a child gets to finish its write after SIGTERM
 STATE_WAIT_S = 30.0  # the resident process's own short writes wait this long for the lock
 MIN_CYCLE_LIMIT = 600.0
@@ -127,7 +130,7 @@ def run_daemon(config_path: str | None, state_dir: str | None, verbosity: int, *
     except SyncdError as exc:  # a state from a newer syncd: nothing to run on
         print(f"syncd: {exc}", flush=True, file=sys.stderr)
         return int(exc.exit_code)
-    log.info("syncd started: config %s, state %s, every %g min%s", config.origin, directory,
+    lifecycle.info("syncd started: config %s, state %s, every %g min%s", config.origin, directory,
              config.interval_minutes, " (dry run)" if dry_run else "")
     notifier.ready("starting first cycle")
     rng = random.Random()
@@ -160,7 +163,7 @@ def run_daemon(config_path: str | None, state_dir: str | None, verbosity: int, *
                 "daemon", "running", f"stopped {datetime.now().astimezone().isoformat()}"),
                 wait=STOP_GRACE / 2)
         lock.release()
-        log.info("syncd stopped")
+        lifecycle.info("syncd stopped")
     return int(ExitCode.OK)
 
 
@@ -174,7 +177,7 @@ def _reload(config: Config, config_path: str | None, notifier: Notifier) -> Conf
         log.error("reload refused, keeping the running config: %s", exc)
         notifier.ready("reload refused: config error")
         return config
-    log.info("config reloaded from %s", new.origin)
+    lifecycle.info("config reloaded from %s", new.origin)
     notifier.ready("config reloaded")
     return new
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import time
 
 PRIORITY = {
     logging.CRITICAL: 2,
@@ -60,11 +61,18 @@ def setup_logging(verbosity: int) -> None:
     if os.environ.get("JOURNAL_STREAM"):
         handler.setFormatter(JournalFormatter())
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s",
-                                               "%Y-%m-%d %H:%M:%S"))
+        # Times in UTC, and said so: the config's zone is not known yet when logging starts,
+        # and a bare time next to a plan in Europe/Berlin read as local (issue 23).
+        formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s",
+                                      "%Y-%m-%d %H:%M:%SZ")
+        formatter.converter = time.gmtime
+        handler.setFormatter(formatter)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # The daemon says it started and stopped even at the default level (not with -q).
+    logging.getLogger("syncd.daemon.lifecycle").setLevel(
+        logging.INFO if verbosity >= 0 else logging.ERROR)
     for noisy in ("urllib3", "caldav", "garminconnect", "curl_cffi"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
     handler.addFilter(LibraryFilter(verbosity))

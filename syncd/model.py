@@ -234,6 +234,7 @@ class Athlete:
     one_rep_max: tuple[tuple[str, float], ...] = ()
     # What the athlete lifts with (config athlete.equipment); the default is a gym.
     equipment: tuple[str, ...] = GYM_EQUIPMENT
+    units: str = "kg"  # of one_rep_max and every load shown: "kg" or "lb"
 
     @property
     def tz(self) -> ZoneInfo:

@@ -97,7 +97,10 @@ def explain_day(p: Plan, day: date) -> str:
         last = p.days[-1].day if p.days else day
         return (f"{day:%a %d %b %Y} is outside the planned range {first:%d %b}–{last:%d %b}; "
                 "use --now to plan from another moment")
-    lines = [f"{day:%A %d %B %Y} · {report.day_type} day · phase {report.phase.value}"]
+    # "rest day" read as the configured rest day (R5) even with a heavy session planned:
+    # the day type only says which runs the day has (issue 23).
+    kind = {"hard": "hard day", "easy": "easy day"}.get(report.day_type, "no run")
+    lines = [f"{day:%A %d %B %Y} · {kind} · phase {report.phase.value}"]
     lines += [f"  {n}" for n in report.notes]
     lines.append("Runs:")
     lines += [f"  {r.start.astimezone(tz):%H:%M}–{r.end.astimezone(tz):%H:%M} {r.kind.value}: "

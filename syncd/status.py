@@ -57,6 +57,9 @@ def status_text(obj: Context) -> tuple[str, ExitCode]:
     else:
         result = "ok" if not cycle.last_error else f"with errors: {cycle.last_error}"
         lines.append(f"last cycle: {_when(cycle.last_run, tz)} ({result})")
+    if warnings:
+        # The last cycle's: each is said again by every cycle until its cause is gone.
+        lines.append("warnings (until their cause is gone):")
     lines += [f"WARNING: {w}" for w in warnings[:MAX_WARNINGS]]
     if len(warnings) > MAX_WARNINGS:
         lines.append(f"WARNING: … and {len(warnings) - MAX_WARNINGS} more (see the log)")

@@ -229,6 +229,7 @@ def _build(v: dict[str, Any], origin: str, base_dir: Path, env: dict[str, str]) 
         running_since=a["running_since"],
         one_rep_max=tuple(sorted(a["one_rep_max"].items())),
         equipment=tuple(dict.fromkeys(a["equipment"])),
+        units=a["units"],
     )
     rules = RuleSettings(
         heavy_to_quality_hours=r["heavy_to_quality_hours"],

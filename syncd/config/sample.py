@@ -60,13 +60,16 @@ def _walk(table: Table, path: str, values: dict[str, Any] | None, lines: list[st
                             else f" (default: {k.type.sample(k.default)})"))
             if not rows:
                 lines.append(f"# [[{where}]]")
+            # The sample's rows are examples (a race, a week of runs nobody has): commented
+            # out, so an unedited sample plans no taper for a race that does not exist.
+            mark = "# " if values is None else ""
             for row in rows or []:
-                lines.append(f"[[{where}]]")
+                lines.append(f"{mark}[[{where}]]")
                 for k in sub.items:
                     if isinstance(k, Key) and row.get(k.name) is not None:
                         value = row[k.name]
                         checked = k.type.check(value) if values is None else value
-                        lines.append(f"{k.name} = {k.type.sample(checked)}")
+                        lines.append(f"{mark}{k.name} = {k.type.sample(checked)}")
             continue
         _walk(sub, where, None if values is None else values.get(sub.name, {}), lines, masked)
 

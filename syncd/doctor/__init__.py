@@ -2,7 +2,8 @@
 
 Each check says ``ok``, ``FAIL`` (with what to do) or ``skip`` (not configured); the exit
 code is 0 only when nothing failed. Checks run in the order a problem blocks the next one:
-the config, the state dir, each calendar and the server's clock, Garmin, the feed. Nothing
+the config, the state dir, each source of runs, each calendar and the server's clock,
+Garmin, the feed. Nothing
 here prints a secret: passwords never, the feed's token masked.
 """
 
@@ -62,6 +63,9 @@ def all_checks(obj: Context, *, write_probe: bool, garmin_workouts: bool = False
     yield check_state_db(state_dir_for(config, obj.state_dir) if config else directory)
     if config is None:
         return
+    from syncd.doctor.sources import check_sources
+
+    yield from check_sources(config, directory, obj.now())
     yield check_sinks(config)
     if config.caldav is not None:
         from syncd.doctor.calendars import check_calendars

@@ -90,8 +90,13 @@ def plan(inputs: PlanInputs, now: datetime) -> Plan:
     occupied = {d for d, _ in fixed_days} | set(extra_days)
     warnings: list[str] = []
     if world.is_new_runner():
+        # Name the key that fixes it: one FIT file is not a runner's whole history (issue 23).
+        since = inputs.athlete.running_since
+        fix = ("if you have run regularly for longer, set athlete.running_since to when you "
+               "began" if since is None else f"counted from athlete.running_since = {since}")
         warnings.append(f"{world.running_weeks} of {inputs.rules.min_running_weeks} weeks of "
-                        "consistent running so far: foundation and core sessions only (R7)")
+                        f"consistent running so far: foundation and core sessions only (R7); "
+                        f"{fix}")
     if world.is_minor() and not inputs.athlete.supervised:
         warnings.append("under 18 without a coach: foundation and core only, no loaded "
                         "lifting (R8; set athlete.supervised if a coach supervises)")
@@ -200,7 +205,7 @@ def _build_sessions(inputs: PlanInputs, world: World, placed: list[Placed],
             phase=phase.value, minutes=minutes, exact_load=exact,
             after_run=any(not r.time_known or r.end <= p.start
                           for r in world.runs_by_day.get(p.day, [])),
-            equipment=equipment, lifted=lifted)
+            equipment=equipment, lifted=lifted, units=inputs.athlete.units)
         text, rules = explain(world, p, refused)
         told = [f"{e.name}: {e.note[e.note.index('last time:'):]}"  # the note's last part
                 for e in content.exercises if "last time:" in e.note]

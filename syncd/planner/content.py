@@ -42,6 +42,10 @@ class Content:
         return self.warmup_s + self.work_s
 
 
+LOAD_STEP = {"kg": 2.5, "lb": 5.0}
+LB_PER_KG = 2.20462
+
+
 def round_load(kg: float, step: float = 2.5) -> float:
     return round(kg / step) * step
 
@@ -64,6 +68,7 @@ def session_content(
     exact_load: bool = True,
     after_run: bool = False,
     equipment: frozenset[str] = GYM,
+    units: str = "kg",
     lifted: dict[str, tuple[LiftSession, ...]] | None = None,
 ) -> Content:
     """The content of one session that fits ``minutes``.
@@ -84,7 +89,8 @@ def session_content(
     return _lifting_content(kind, catalogue, rotation=rotation, level=level, orm=one_rep_max,
                             plyometrics=plyometrics, phase=phase, minutes=minutes,
                             exact=exact_load or kind is not SessionKind.HEAVY,
-                            after_run=after_run, equipment=equipment, lifted=lifted or {})
+                            after_run=after_run, equipment=equipment, lifted=lifted or {},
+                            units=units)
 
 
 def warmup(cat: Catalogue, kind: str, minutes: int, after_run: bool, most: int | None = None
@@ -113,7 +119,7 @@ class _Item:
 def _lifting_content(kind: SessionKind, cat: Catalogue, *, rotation: int, level: int,
                      orm: dict[str, float], plyometrics: bool, phase: str, minutes: int,
                      exact: bool, after_run: bool, equipment: frozenset[str],
-                     lifted: dict[str, tuple[LiftSession, ...]]) -> Content:
+                     lifted: dict[str, tuple[LiftSession, ...]], units: str = "kg") -> Content:
     heavy = kind is SessionKind.HEAVY
     dose = cat.heavy_dose(phase) if heavy else cat.light_dose
     warm_text, warm_s = warmup(cat, "lifting", minutes, after_run)
@@ -134,7 +140,7 @@ def _lifting_content(kind: SessionKind, cat: Catalogue, *, rotation: int, level:
             partner = next((o for o in block if o is not item), None)
             ex, source = _exercise(cat, item, dose, sets, pct, orm, heavy=heavy, exact=exact,
                                    partner=partner, block=block, unloaded=unloaded,
-                                   lifted=lifted)
+                                   lifted=lifted, units=units)
             exercises.append(ex)
             used += [source] if source else []
     mains = tuple(dict.fromkeys(i.entry.short or i.entry.name.lower() for b in blocks
@@ -210,7 +216,8 @@ def _clock(seconds: int) -> str:
 def _exercise(cat: Catalogue, item: _Item, dose: Dose, sets: int, pct: float,
               orm: dict[str, float], *, heavy: bool, exact: bool, partner: _Item | None,
               block: list[_Item], unloaded: bool,
-              lifted: dict[str, tuple[LiftSession, ...]]) -> tuple[Exercise, str]:
+              lifted: dict[str, tuple[LiftSession, ...]], units: str = "kg"
+              ) -> tuple[Exercise, str]:
     """One exercise and, when its load comes from a one-rep max, which one in words. The
     rest printed is the rest between two sets of this lift: in a superset, both short rests
     and the other lift's set (the time model counts a round the same way)."""
@@ -235,13 +242,17 @@ def _exercise(cat: Catalogue, item: _Item, dose: Dose, sets: int, pct: float,
     # What was lifted, when the watch recorded it, comes before the static one-rep max.
     advice = advise(lifted.get(entry.name, ()), pct, dose.pct_step) if exact else None
     if entry.orm and advice is not None:
-        # The label's % is the kg's share of the estimate it names (a bounded step moves it).
-        e1rm = round(advice.e1rm)
-        load = f"{advice.kg:g} kg (~{round(advice.kg / e1rm * 100)} % of {e1rm} kg 1RM)"
+        # Recorded sets are in kg; shown in the athlete's units (issue 23). The label's % is
+        # the load's share of the estimate it names (a bounded step moves it).
+        per = LB_PER_KG if units == "lb" else 1.0
+        e1rm = round(advice.e1rm * per)
+        shown = round_load(advice.kg * per, LOAD_STEP[units])
+        load = f"{shown:g} {units} (~{round(shown / e1rm * 100)} % of {e1rm} {units} 1RM)"
         notes.append(advice.explain())
-        source = f"{entry.name}: 1RM {e1rm} kg, estimated (e1RM) from the sets your watch recorded"
+        source = (f"{entry.name}: 1RM {e1rm} {units}, estimated (e1RM) from the sets your "
+                  "watch recorded")
     elif entry.orm:
-        load, source = _orm_load(entry, orm, pct, dose, exact)
+        load, source = _orm_load(entry, orm, pct, dose, exact, units)
         if not exact:
             notes.append("exact load when this is your next heavy session")
     elif entry.bodyweight or entry.cue:
@@ -258,9 +269,10 @@ def _exercise(cat: Catalogue, item: _Item, dose: Dose, sets: int, pct: float,
 
 
 def _orm_load(entry: CatalogueEntry, orm: dict[str, float], pct: float, dose: Dose,
-              exact: bool) -> tuple[str, str]:
-    """Load as a share of this lift's own one-rep max, in kg when the athlete gave the one
-    it comes from. Label and kg use the same 1RM, and the label names it: a Romanian
+              exact: bool, units: str = "kg") -> tuple[str, str]:
+    """Load as a share of this lift's own one-rep max, in the athlete's units when they gave
+    the one it comes from: kg rounded to 2.5 kg, lb to 5 lb (the smallest jump most gyms'
+    plates make in each). Label and load use the same 1RM, and the label names it: a Romanian
     deadlift's is a share (``orm_factor``) of the deadlift's, and the second text says so."""
     lo, hi = (pct, pct) if exact else (dose.pct, dose.pct_max)
     share = f"{lo:g} %" if lo == hi else f"{lo:g}–{hi:g} %"
@@ -268,15 +280,16 @@ def _orm_load(entry: CatalogueEntry, orm: dict[str, float], pct: float, dose: Do
         return f"~{share} of 1RM", ""
     given = orm[entry.orm]
     base = round(given * entry.orm_factor, 1)
-    kg_lo, kg_hi = round_load(base * lo / 100), round_load(base * hi / 100)
-    kg = f"{kg_lo:g} kg" if kg_lo == kg_hi else f"{kg_lo:g}–{kg_hi:g} kg"
+    step = LOAD_STEP[units]
+    w_lo, w_hi = round_load(base * lo / 100, step), round_load(base * hi / 100, step)
+    w = f"{w_lo:g} {units}" if w_lo == w_hi else f"{w_lo:g}–{w_hi:g} {units}"
     lift = entry.orm.replace("_", " ")
     if entry.orm_factor == 1:
-        source = f"{entry.name}: your {lift} 1RM, {given:g} kg"
+        source = f"{entry.name}: your {lift} 1RM, {given:g} {units}"
     else:
-        source = (f"{entry.name}: 1RM {base:g} kg, estimated as {entry.orm_factor:g} × your "
-                  f"{lift} 1RM of {given:g} kg")
-    return f"{kg} (~{share} of {base:g} kg 1RM)", source
+        source = (f"{entry.name}: 1RM {base:g} {units}, estimated as {entry.orm_factor:g} × "
+                  f"your {lift} 1RM of {given:g} {units}")
+    return f"{w} (~{share} of {base:g} {units} 1RM)", source
 
 
 def _circuit_content(cat: Catalogue, kind: str, circuit: Circuit, rotation: int, count: int,

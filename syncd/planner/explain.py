@@ -7,16 +7,19 @@ Not Wed: Thu has a quality run (R1)."
 from __future__ import annotations
 
 import bisect
-from datetime import date, timedelta
+import copy
+from datetime import UTC, date, datetime, time, timedelta
 
 from syncd.model import Phase, RunKind, SessionKind
 from syncd.planner.inputs import Rejection
 from syncd.planner.phases import PHASE_KINDS, describe_phase
+from syncd.planner.realtime import wall
 from syncd.planner.rules import World, day_name, run_label
 from syncd.planner.schedule import Placed
 from syncd.planner.slots import preferred_time
 
 Refusals = dict[date, list[tuple[SessionKind, Rejection]]]
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def last_race(world: World, d: date) -> tuple[date, str, int] | None:
@@ -110,5 +113,31 @@ def explain(world: World, p: Placed, refused: Refusals) -> tuple[str, tuple[str,
     if p.start.astimezone(tz).time() == pref:
         parts.append("At your preferred time (G6).")
         rules.append("G6")
+    else:
+        text, rule = _not_preferred(world, p, pref)
+        parts.append(f"Not at your preferred time ({pref:%H:%M}): {text} ({rule}).")
+        rules.append(rule)
     parts.append(f"Phase: {describe_phase(p.day, world.races, world.phase(p.day))}.")
     return " ".join(parts), tuple(dict.fromkeys(rules))
+
+
+def _not_preferred(world: World, p: Placed, pref: time) -> tuple[str, str]:
+    """Why a session is not at the preferred time (issue 23). Said from that day's rules
+    and availability only, never from the clock or from whether it was published before,
+    so the text, and with it the calendar event, does not change from one cycle to the
+    next while nothing else does."""
+    start = wall(p.day, pref, world.tz)
+    end = start + (p.end - p.start)
+    # The day's rules as they stand whatever the hour: the lead time (the only rule that
+    # reads `now`) would change the text once the preferred time of that day has passed.
+    timeless = copy.copy(world)
+    timeless.now = EPOCH
+    why = timeless.slot_rejection(p.kind, start, end, published=True)
+    if why is not None:
+        return f"at {pref:%H:%M}, {why.reason}", why.rule
+    windows = world.athlete.availability[p.day.weekday()]
+    ends = (start + (p.end - p.start)).astimezone(world.tz).time()
+    if not any(w.start <= pref and ends <= w.end for w in windows):
+        return "outside your availability that day", "R10"
+    return "kept where it was first planned, as a planned session moves only when a rule asks", \
+        "G3"

@@ -88,6 +88,16 @@ def reconcile_runs(planned: tuple[Run, ...], completed: tuple[Run, ...], races: 
                                 f"was done early on {local_day(early.start, tz):%a %d %b}"))
             continue
         final.append(p)
+    # A race replaces that day's planned run: a template's Sunday long run on marathon day
+    # is not run as well (issue 23); the day's hard run is the race.
+    raced = {local_day(r.start, tz) for r in (*completed, *final) if r.kind is RunKind.RACE}
+    raced |= {r.day for r in races}
+    replaced = [p for p in final if p.kind is not RunKind.RACE
+                and local_day(p.start, tz) in raced]
+    for p in replaced:
+        notes.append((local_day(p.start, tz), f"planned {p.kind.value} run "
+                      f"'{p.title or p.kind.value}' is replaced by the race"))
+    final = [p for p in final if p not in replaced]
     runs = list(completed) + final
     race_days = {local_day(r.start, tz) for r in runs if r.kind is RunKind.RACE}
     for race in races:

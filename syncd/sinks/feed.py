@@ -23,8 +23,9 @@ BUSY = "Busy"
 
 
 class FeedSink(PublishedCalendar):
-    def __init__(self, settings: FeedSettings, state: State, tz_name: str) -> None:
-        super().__init__("feed", state, tz_name, settings.alarm_minutes)
+    def __init__(self, settings: FeedSettings, state: State, tz_name: str,
+                 uid_tag: str = "") -> None:
+        super().__init__("feed", state, tz_name, settings.alarm_minutes, uid_tag)
         self.settings = settings
 
     def outputs(self, bodies: Bodies) -> list[tuple[Path, bytes]]:

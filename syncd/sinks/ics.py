@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
@@ -29,6 +30,7 @@ from syncd.atomic import atomic_write
 from syncd.config.loader import IcsSettings
 from syncd.errors import SyncdError
 from syncd.model import Session, SessionStatus
+from syncd.planner.uids import UID_PREFIX
 from syncd.sinks.base import Action, Op, SinkReport
 from syncd.sinks.events import new_calendar, session_hash, to_event
 from syncd.sinks.ics_adopt import adopt_published
@@ -47,11 +49,19 @@ class PublishedCalendar:
     so its events never promise that an edit is kept (issue 16)."""
 
     def __init__(self, name: str, state: State, tz_name: str,
-                 alarm_minutes: int | None) -> None:
+                 alarm_minutes: int | None, uid_tag: str = "") -> None:
         self.name = name
         self.state = state
         self.tz_name = tz_name
         self.alarm_minutes = alarm_minutes
+        # The demo's events carry their own tag (syncd-demo-…), so its file and the user's
+        # own can be imported into one calendar without a UID clash (issue 23).
+        self.uid_tag = uid_tag
+
+    def event_uid(self, session_uid: str) -> str:
+        if not self.uid_tag or not session_uid.startswith(UID_PREFIX):
+            return session_uid
+        return f"{UID_PREFIX}{self.uid_tag}-{session_uid.removeprefix(UID_PREFIX)}"
 
     def pull(self, now: datetime) -> SinkReport:
         # A calendar syncd owns has no user edits to learn from.
@@ -124,12 +134,14 @@ class PublishedCalendar:
         for uid, s in wanted.items():
             h = session_hash(s, editable=False)
             row = rows.get(uid)
-            if row is not None and (s.status is SessionStatus.MISSED or row["hash"] == h):
+            tagged = f"UID:{self.event_uid(uid)}\r\n" in (row["body"] if row else "")
+            if row is not None and tagged and (s.status is SessionStatus.MISSED
+                                               or row["hash"] == h):
                 bodies[uid] = (row["body"], row["hash"], row["sequence"], row["dtstamp"])
                 continue
             seq = 0 if row is None else row["sequence"] + 1
-            ev = to_event(s, tz, sequence=seq, stamp=now, alarm_minutes=self.alarm_minutes,
-                          editable=False)
+            ev = to_event(replace(s, uid=self.event_uid(uid)), tz, sequence=seq, stamp=now,
+                          alarm_minutes=self.alarm_minutes, editable=False)
             bodies[uid] = (ev.to_ical().decode(), h, seq, now.isoformat())
             report.actions.append(Action(Op.CREATE if row is None else Op.UPDATE, uid,
                                          ev.get("SUMMARY", ""), s.start))
@@ -168,8 +180,9 @@ def render(name: str, tz_name: str, events: Iterable[Event],
 
 
 class IcsFileSink(PublishedCalendar):
-    def __init__(self, settings: IcsSettings, state: State, tz_name: str) -> None:
-        super().__init__("ics", state, tz_name, settings.alarm_minutes)
+    def __init__(self, settings: IcsSettings, state: State, tz_name: str,
+                 uid_tag: str = "") -> None:
+        super().__init__("ics", state, tz_name, settings.alarm_minutes, uid_tag)
         self.settings = settings
 
     def outputs(self, bodies: Bodies) -> list[tuple[Path, bytes]]:

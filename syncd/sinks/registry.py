@@ -12,11 +12,13 @@ def sinks_for(config: Config, state: State) -> list[Sink]:
     if config.ics is not None:
         from syncd.sinks.ics import IcsFileSink
 
-        out.append(IcsFileSink(config.ics, state, config.athlete.timezone))
+        out.append(IcsFileSink(config.ics, state, config.athlete.timezone,
+                               uid_tag="demo" if config.demo else ""))
     if config.feed is not None:
         from syncd.sinks.feed import FeedSink
 
-        out.append(FeedSink(config.feed, state, config.athlete.timezone))
+        out.append(FeedSink(config.feed, state, config.athlete.timezone,
+                            uid_tag="demo" if config.demo else ""))
     if config.caldav is not None:
         from syncd.sinks.caldav import CalDavSink
 

@@ -39,7 +39,9 @@ class Observations:
         parts = [(len(self.completed_runs), "runs done"), (len(self.planned_runs), "planned"),
                  (len(self.strength), "strength"), (len(self.races), "races"),
                  (len(self.busy), "busy"), (len(self.readiness), "readiness")]
-        return ", ".join(f"{n} {what}" for n, what in parts if n) or "nothing"
+        # Not "nothing" after reading eight files: nothing of them falls in the window.
+        return (", ".join(f"{n} {what}" for n, what in parts if n)
+                or "no runs, lifts or readiness in the window read (history and plan)")
 
     def merge(self, other: Observations) -> Observations:
         return Observations(

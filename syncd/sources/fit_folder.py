@@ -130,16 +130,28 @@ def _five_zones(times: Any) -> list[float]:
     return [t[0] + t[1], t[2], t[3], t[4], sum(t[5:])]
 
 
-def _walk(folder: Path) -> Iterator[os.DirEntry[str]]:
+def _walk(folder: Path, problems: list[str]) -> Iterator[os.DirEntry[str]]:
     try:
         with os.scandir(folder) as it:
             for entry in it:
                 if entry.is_dir(follow_symlinks=False):
-                    yield from _walk(Path(entry.path))
+                    yield from _walk(Path(entry.path), problems)
                 elif entry.name.lower().endswith(".fit"):
                     yield entry
     except OSError as exc:
-        log.warning("cannot read folder %s: %s", folder, exc.strerror)
+        problems.append(f"cannot read FIT folder {folder}: {exc.strerror} "
+                        "(sources.fit.folders)")
+
+
+def file_problems(found: dict[str, dict[str, Any]], named: int = 3) -> list[str]:
+    """Skipped or partly read files as warnings: a few by name, then a count."""
+    bad = sorted((p, r["error"] or r["notes"][0]) for p, r in found.items()
+                 if r["error"] or r["notes"])
+    out = [f"FIT file {p}: {why}" for p, why in bad[:named]]
+    if len(bad) > named:
+        out.append(f"… and {len(bad) - named} more FIT files skipped or partly read "
+                   "(`syncd -v run --once` names them when they are read)")
+    return out
 
 
 def _version(entry: os.DirEntry[str]) -> tuple[int, int, str | None]:
@@ -165,6 +177,9 @@ class FitFolderSource:
         self.folders = folders
         self.state = state
         self.parsed = 0
+        # What is wrong now, said every cycle until its cause is gone (issue 23): a folder
+        # that cannot be read, files skipped or only partly read (until they change).
+        self.problems: list[str] = []
 
     def scan(self) -> dict[str, dict[str, Any]]:
         """Every FIT file under the folders with what it holds; only new or changed ones are
@@ -173,8 +188,9 @@ class FitFolderSource:
             "SELECT path, size, mtime_ns, result FROM fit_files")}
         found: dict[str, dict[str, Any]] = {}
         todo: list[tuple[str, int, int, str | None]] = []
+        self.problems = []
         for folder in self.folders:
-            for entry in _walk(folder):
+            for entry in _walk(folder, self.problems):
                 size, mtime, problem = _version(entry)
                 old = known.get(entry.path)
                 if old is not None and old[0] == size and old[1] == mtime:
@@ -185,6 +201,7 @@ class FitFolderSource:
                 todo.append((entry.path, size, mtime, problem))
         if todo:
             self._read(todo, found, len(found))
+        self.problems += file_problems(found)
         return found
 
     def _read(self, todo: list[tuple[str, int, int, str | None]],
@@ -219,10 +236,10 @@ class FitFolderSource:
     def _report(path: str, result: dict[str, Any], counts: dict[str, int]) -> None:
         if result["error"] is not None:
             counts["skipped"] += 1
-            log.warning("skipped FIT file %s: %s", path, result["error"])
+            log.info("skipped FIT file %s: %s", path, result["error"])
             return
         for note in result["notes"]:
-            log.warning("FIT file %s: %s", path, note)
+            log.info("FIT file %s: %s", path, note)
         for s in result["sessions"]:
             if s["kind"] in counts:
                 counts[s["kind"]] += 1
@@ -250,7 +267,8 @@ class FitFolderSource:
             add_run(runs, self._run(ident, start, end, r, runs))
         return Observations(completed_runs=tuple(r for r in runs if r.start >= window.start),
                             strength=tuple(s for s in merge_strength(lifts)
-                                           if s.start >= window.start))
+                                           if s.start >= window.start),
+                            notes=tuple(self.problems))
 
     def _run(self, ident: str, start: datetime, end: datetime, r: dict[str, Any],
              earlier: list[Run]) -> Run:

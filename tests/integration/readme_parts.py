@@ -128,3 +128,18 @@ def commands(text: str) -> list[Command]:
 def table_commands(text: str) -> list[str]:
     """The `syncd ...` in the first column of the README's command table."""
     return re.findall(r"^\| `(syncd [^`]+)` \|", text, flags=re.M)
+
+
+def section_of(text: str, line: int) -> str:
+    """The title of the `## ` section that README line `line` (1-based) sits in."""
+    title = ""
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if number > line:
+            break
+        if raw.startswith("## "):
+            title = raw[3:].strip()
+    return title
+
+
+def section_blocks(text: str, title: str, lang: str) -> list[Block]:
+    return [b for b in blocks(text) if b.lang == lang and section_of(text, b.line) == title]

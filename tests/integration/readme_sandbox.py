@@ -10,9 +10,10 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from tests.integration.readme_parts import ROOT
+from tests.integration.readme_parts import ROOT, section_blocks
 
 
 class Sandbox:
@@ -91,3 +92,35 @@ def user_pip_conf() -> Path | None:
     xdg = Path(os.environ.get("XDG_CONFIG_HOME") or real / ".config")
     return next((p for p in (xdg / "pip/pip.conf", real / ".pip/pip.conf") if p.is_file()),
                 None)
+
+
+OWN_DATA = "Your own data"
+
+
+def own_data_setup(box: Sandbox, readme: str) -> None:
+    """What the section asks the reader to have before its commands: its config saved as
+    ~/.config/syncd/config.toml, a FIT folder with runs and a running plan as .ics."""
+    from tests.fitwrite import Leg, activity_file
+
+    (toml,) = section_blocks(readme, OWN_DATA, "toml")
+    config = box.path("~/.config/syncd/config.toml")
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(toml.text)
+    fit = box.path("~/fit")
+    (fit / "2026").mkdir(parents=True)
+    today = datetime.now(UTC).replace(hour=6, minute=0, second=0, microsecond=0)
+    for days_ago in (1, 3, 5, 8, 10, 12):
+        start = today - timedelta(days=days_ago)
+        (fit / "2026" / f"run-{days_ago}.fit").write_bytes(activity_file(
+            [Leg("running", start, 45, distance_m=8000, avg_hr=140)]))
+    monday = (today - timedelta(days=today.weekday())).date()
+    events = [(1, "T070000", "Intervals 6x800m", 60), (3, "T070000", "Easy run", 45),
+              (6, "T080000", "Long run", 110)]
+    body = "".join(
+        f"BEGIN:VEVENT\r\nUID:plan-{d}@coach.example\r\nDTSTAMP:20260101T000000Z\r\n"
+        f"DTSTART;TZID=Europe/Berlin:{monday + timedelta(days=d):%Y%m%d}{t}\r\n"
+        f"DURATION:PT{m}M\r\nRRULE:FREQ=WEEKLY\r\nSUMMARY:{title}\r\nEND:VEVENT\r\n"
+        for d, t, title, m in events)
+    box.path("~/running-plan.ics").write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//walk//EN\r\n" + body
+        + "END:VCALENDAR\r\n")

@@ -129,6 +129,9 @@ def sabre(root: Path, auth: str = "basic") -> Server:
                   env={"SABRE_DB": str(root / f"sabre-{auth}.sqlite"), "SABRE_AUTH": auth})
 
 
+MISSING_SERVER = "server not here: "
+
+
 def need(kind: str) -> None:
     """Skip (outside CI) or fail (in CI) when the server ``kind`` cannot run here."""
     from tests.integration.cyrus_server import unavailable as cyrus_unavailable
@@ -139,7 +142,7 @@ def need(kind: str) -> None:
     if os.environ.get("CI") == "true":
         pytest.fail(f"{kind}: {why}; CI must run every server")
     print(f"\nskipping {kind}: {why}")
-    pytest.skip(f"{kind}: {why}")
+    pytest.skip(f"{MISSING_SERVER}{kind}: {why}")  # folded to one line a server: conftest.py
 
 
 def start_server(kind: str, root: Path) -> Server:

@@ -48,3 +48,37 @@ def test_a_calendar_that_fails_is_said_once_and_its_changes_not_listed_as_done(c
         assert "error" not in res.stderr.lower()
     finally:
         server.stop()
+
+
+def test_a_session_the_user_moved_is_read_and_not_counted_as_written(cli, tmp_path):
+    """Issue 23: after the user moved a session, `run --once` said `caldav: wrote 1 event`
+    while it sent no write."""
+    from datetime import timedelta
+
+    import caldav
+
+    server = radicale(tmp_path / "srv", port=free_port())
+    server.start()
+    try:
+        conf = cli.cwd / "c.toml"
+        conf.write_text(CONFIG.format(url=server.url))
+        first = cli("--config", str(conf), "--now", NOW, "run", "--once")
+        assert first.returncode == 0 and "caldav: wrote" in first.stdout, first.stdout
+        with caldav.DAVClient(server.url, username="runner", password="pw") as client:
+            cal = next(c for c in client.principal().calendars()
+                       if c.get_display_name() == "Strength")
+            event = max(cal.events(), key=lambda e: e.icalendar_component.decoded("DTSTART"))
+            comp = event.icalendar_component
+            for key in ("DTSTART", "DTEND"):
+                moved = comp.decoded(key) + timedelta(hours=1)
+                del comp[key]
+                comp.add(key, moved)
+            event.save()
+        again = cli("--config", str(conf), "--now", NOW, "run", "--once")
+        assert again.returncode == 0, again.stdout + again.stderr
+        head = again.stdout.split("syncd plan")[0]
+        assert "caldav: read 1 change you made (nothing written for it)" in head, head
+        assert "caldav: wrote" not in head, head
+        assert "kept as you left it" in head
+    finally:
+        server.stop()

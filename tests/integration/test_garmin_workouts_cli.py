@@ -20,8 +20,9 @@ pytestmark = pytest.mark.integration
 
 def config(cli, garmin_url: str) -> Path:
     path = cli.home / "syncd.toml"
+    # (no hip_thrust: no lift's load follows it, and the config now refuses it, issue 23)
     path.write_text(config_text(garmin_url, "one_rep_max = { back_squat = 100, deadlift = "
-                                            "120, front_squat = 80, hip_thrust = 110 }"))
+                                            "120, front_squat = 80 }"))
     return path
 
 

@@ -36,12 +36,13 @@ from tests.integration.readme_parts import (
     Command,
     blocks,
     commands,
+    section_of,
     split_outside_quotes,
     strip_comment,
     table_commands,
     without_assignments,
 )
-from tests.integration.readme_sandbox import Sandbox
+from tests.integration.readme_sandbox import OWN_DATA, Sandbox, own_data_setup
 
 SYSTEMD_TESTS = "tests/integration/test_systemd_units.py"
 
@@ -79,6 +80,8 @@ NOT_RUN: tuple[Excused, ...] = (
     Excused("systemctl", f"needs a running systemd; units checked in {SYSTEMD_TESTS}"),
     Excused("journalctl", "reads the journal of a running unit"),
     Excused("loginctl", "needs logind and a login session"),
+    Excused("pipx", "pipx is not installed on this machine; the install it stands for is "
+            "walked as `python3.12 -m pip install .` (Install)"),
     Excused("syncd login", "asks for Garmin's email, password and MFA code at a terminal; "
             "tests/unit/sources/test_garmin_login.py, and test_cli_first_hour.py for no "
             "terminal"),
@@ -108,6 +111,14 @@ def check_demo(box: Sandbox, cmd: str, res: subprocess.CompletedProcess[str]) ->
     events = read_both(ics.read_bytes())
     assert len(events) == int(m.group(2)) > 0
     assert all(e.start < e.end and e.summary for e in events)
+    # It ends with the exact next command, which works when pasted (from another folder).
+    last = res.stdout.rstrip().splitlines()[-1].strip()
+    assert last.startswith("mkdir -p ~/.config/syncd && /") and last.endswith(
+        "/.venv/bin/syncd config sample > ~/.config/syncd/config.toml"), res.stdout
+    check_clean(box, last, box.sh(last, cwd=box.home))
+    made = box.path("~/.config/syncd/config.toml")
+    assert made.read_text() == (box.repo / "config/syncd.example.toml").read_text()
+    made.unlink()
 
 
 def check_install(box: Sandbox, cmd: str, res: subprocess.CompletedProcess[str]) -> None:
@@ -154,9 +165,25 @@ def check_status(box: Sandbox, cmd: str, res: subprocess.CompletedProcess[str]) 
     assert "last cycle:" in res.stdout and "(ok)" in res.stdout, res.stdout
 
 
+def check_own_data_run(box: Sandbox, cmd: str, res: subprocess.CompletedProcess[str]) -> None:
+    """`run --once` on the "Your own data" config: the user's runs in, their file out."""
+    check_plan_printed(box, cmd, res)
+    m = re.search(r"ics → (\S+): wrote (\d+) events", res.stdout)
+    assert m, res.stdout
+    out = box.home / "strength.ics"
+    assert Path(m.group(1)) == out
+    events = read_both(out.read_bytes())
+    assert len(events) == int(m.group(2)) > 0
+    # one_rep_max gives loads; the running plan's runs are planned around
+    assert " kg" in out.read_text(), "no load in kg although one_rep_max is set"
+    assert "Long run" in res.stdout or "long" in res.stdout, res.stdout
+    assert "foundation and core only" not in res.stdout + res.stderr  # running_since counts
+
+
 # Every README command the walk runs, with what it must have done. First match wins.
 RUN: tuple[Walked, ...] = (
     Walked("./scripts/demo", check_demo),
+    Walked(".venv/bin/syncd run --once", check_own_data_run),
     Walked("python3.12 -m pip install", check_install),
     Walked("syncd config sample >", check_sample_written),
     Walked("syncd run --once", check_plan_printed),
@@ -235,10 +262,15 @@ def test_readme_walks_end_to_end(tmp_path: Path) -> None:
         fence_excuse(block)
     walked: list[str] = []
     excused: list[tuple[str, str]] = []
+    own_data = False
     cmds = commands(readme)
     for index in sorted({c.block for c in cmds}):
         mine = [c for c in cmds if c.block == index]
         box.start_block(installs=any("pip install" in c.text for c in mine))
+        if section_of(readme, mine[0].line) == OWN_DATA and any(
+                normal(c.text) == "syncd config check" for c in mine):
+            own_data_setup(box, readme)
+            own_data = True
         for cmd in mine:
             kind = classify(cmd)
             if isinstance(kind, Excused):
@@ -255,6 +287,7 @@ def test_readme_walks_end_to_end(tmp_path: Path) -> None:
                 raise AssertionError(f"README.md:{cmd.line}: {e}") from None
             walked.append(cmd.text)
     assert "./scripts/demo" in walked and any(c.startswith("syncd ") for c in walked)
+    assert own_data, f"no ```sh block in \"{OWN_DATA}\" runs `syncd config check`"
     print(f"\nwalked {len(walked)} README commands:", *walked, sep="\n  ")
     print(f"excused {len(excused)}:", *(f"{c}  ({why})" for c, why in excused), sep="\n  ")
 
@@ -299,6 +332,14 @@ def test_readme_config_examples_pass_config_check(cli, block: Block) -> None:
     res = cli("--config", str(path), "config", "check", env=env)
     assert res.returncode == 0, f"README.md:{block.line}: {res.stdout}{res.stderr}"
     assert "# config OK" in res.stdout
+
+
+def test_readme_claims_match_what_was_seen() -> None:
+    """Issue 23: DAViCal 1.1.12 answers sync-collection (and `syncd doctor` says so), and a
+    quiet cycle costs a request per calendar, not one in all."""
+    flat = " ".join(README_TEXT.split())
+    assert "DAViCal)" not in flat and "SOGo, DAViCal" not in flat
+    assert "changed costs one request per calendar" in flat
 
 
 def _help_names(text: str, section: str) -> set[str]:

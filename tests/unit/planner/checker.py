@@ -26,7 +26,15 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from syncd.model import RacePriority, Run, RunKind, Session, SessionKind, SessionStatus
+from syncd.model import (
+    RacePriority,
+    Run,
+    RunKind,
+    RunStatus,
+    Session,
+    SessionKind,
+    SessionStatus,
+)
 from syncd.planner import Plan, PlanInputs
 from tests.unit.planner.checker_content import check_content
 
@@ -155,6 +163,9 @@ def check_plan(inputs: PlanInputs, now: datetime, result: Plan) -> list[str]:
     runs += list(inputs.completed_runs)
     race_days = {x.day for x in inputs.races} | {_day(x.start, tz) for x in runs
                                                 if x.kind is RunKind.RACE}
+    # The contract: a race replaces the other planned runs of its day.
+    runs = [x for x in runs if x.kind is RunKind.RACE or x.status is not RunStatus.PLANNED
+            or _day(x.start, tz) not in race_days]
     a_races = [x.day for x in inputs.races if x.priority is RacePriority.A]
 
     def runs_on(d: date) -> list[Run]:

@@ -25,6 +25,17 @@ def test_new_runner_gets_foundation_and_core_only():
     assert check_plan(i, NOW, p) == []
     assert kinds(p) == {SessionKind.FOUNDATION, SessionKind.CORE}
     assert any("(R7)" in w and "3 of 6 weeks" in w for w in p.warnings)
+    assert any("counted from athlete.running_since = 2026-11-01" in w for w in p.warnings)
+
+
+def test_new_runner_by_one_run_is_told_the_key_that_fixes_it():
+    """Issue 23: one FIT run made a runner a beginner with no word on running_since."""
+    done = run(-2, "07:00", 40, RunKind.EASY, status=RunStatus.COMPLETED)
+    i = PlanInputs(athlete(), BUILD, completed_runs=(done,),
+                   planned_runs=tuple(example_week()))
+    p = plan(i, NOW)
+    (warning,) = [w for w in p.warnings if "(R7)" in w]
+    assert "set athlete.running_since to when you began" in warning
 
 
 def test_established_runner_by_running_since_lifts():

@@ -43,11 +43,13 @@ def test_three_copies_of_one_file_are_one_run(tmp_path):
 def test_a_cut_tail_keeps_the_run_and_says_so_once(tmp_path, caplog):
     (tmp_path / "w").mkdir()
     (tmp_path / "w" / "cut.fit").write_bytes(treadmill()[:-12])
-    caplog.set_level(logging.WARNING)
-    runs = fetch(tmp_path / "w", tmp_path / "s").completed_runs
-    assert len(runs) == 1
+    caplog.set_level(logging.INFO)
+    obs = fetch(tmp_path / "w", tmp_path / "s")
+    assert len(obs.completed_runs) == 1
     notes = [r.getMessage() for r in caplog.records if "cut.fit" in r.getMessage()]
     assert len(notes) == 1 and "cut short" in notes[0]
+    # the cycle's warning, said by every cycle until the file changes (issue 23)
+    assert len(obs.notes) == 1 and "cut.fit" in obs.notes[0] and "cut short" in obs.notes[0]
 
 
 def test_an_empty_file_and_a_dangling_link_are_one_warning_each(tmp_path, caplog):
@@ -56,11 +58,13 @@ def test_an_empty_file_and_a_dangling_link_are_one_warning_each(tmp_path, caplog
     (folder / "empty.fit").write_bytes(b"")
     (folder / "gone.fit").symlink_to(tmp_path / "unplugged" / "x.fit")
     shutil.copy(FIT / "activity-small-fenix2-run.fit", folder / "run.fit")
-    caplog.set_level(logging.WARNING)
+    caplog.set_level(logging.INFO)
     src = FitFolderSource((folder,), State(tmp_path / "s"))
     assert len(src.fetch(EVERYTHING).completed_runs) == 1
-    for _ in range(3):  # later cycles: nothing new to say
-        src.fetch(EVERYTHING)
+    for _ in range(3):  # later cycles: no file is read again, so the log says nothing new
+        obs = src.fetch(EVERYTHING)
+        # ... but each cycle's warnings still name both, until they are fixed (issue 23)
+        assert len(obs.notes) == 2, obs.notes
     lines = [r.getMessage() for r in caplog.records]
     empty = [m for m in lines if "empty.fit" in m]
     gone = [m for m in lines if "gone.fit" in m]
