@@ -250,11 +250,12 @@ class IntervalsIcuSink:
             if stop is not None and stop():
                 report.warnings.append("stopped before all writes: the rest next cycle")
                 break
-            self._apply(op, s, rec)
+            self._apply(op, s, rec, report)
         report.written = bool(report.actions) and not dry_run
         return report
 
-    def _apply(self, op: Op, s: Session | None, rec: Record | None) -> None:
+    def _apply(self, op: Op, s: Session | None, rec: Record | None,
+               report: SinkReport) -> None:
         if op is Op.DELETE:
             assert rec is not None and rec.event_id is not None
             rec.pending = {"op": "delete"}
@@ -275,9 +276,8 @@ class IntervalsIcuSink:
             try:
                 got = self.api.request("PUT", self.api.athlete_path(f"/events/{rec.event_id}"),
                                        body=body, what="updating an event")
-            except NotFound:
-                rec.state, rec.pending = "declined", None
-                self._save(rec)
+            except NotFound:  # deleted there since the listing
+                self._declined(rec, report)
                 return
         if not isinstance(got, dict) or not isinstance(got.get("id"), int):
             raise TransientError("intervals.icu's answer has no event id; the next cycle "
