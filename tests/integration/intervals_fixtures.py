@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from syncd.config.secrets import Secret
 from syncd.config.loader import IntervalsIcuConfig
+from syncd.config.secrets import Secret
 
 NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
 TZ = ZoneInfo("Europe/Berlin")
