@@ -44,7 +44,7 @@ def run_once(config: Config, state: State, now: datetime, *, dry_run: bool, echo
         echo("")
         echo(plan_table(result.plan, config.horizon_days))
     if config.ics is None and config.caldav is None and config.feed is None \
-            and config.garmin_workouts is None:
+            and config.garmin_workouts is None and config.intervals_icu_sink is None:
         echo(f"syncd: {config.origin}: no calendar to write to, so nothing was written; set "
              "[ics] path, [calendar] url or [feed] listen (see `syncd config sample`)",
              err=True)

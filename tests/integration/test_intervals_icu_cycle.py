@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -58,3 +60,31 @@ def test_two_weeks_of_daily_cycles_keep_the_calendar_on_the_plan(tmp_path: Path)
             run_cycle(config, state, now + timedelta(minutes=30))
             assert len(fake.log) - fake.calls("GET") == writes, f"day {day}: quiet writes"
             assert fake.calls("GET") - gets <= 3, f"day {day}: a quiet cycle's reads"
+
+
+def _run(cfg: Path, state: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "syncd", "--config", str(cfg), "--state-dir",
+                           str(state), "run", "--once", *extra], capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_cli_writes_to_intervals_only_and_a_wrong_key_is_one_line(tmp_path: Path):
+    with serve(FakeIntervals()) as fake:
+        cfg = tmp_path / "syncd.toml"
+        state = tmp_path / "state"
+        text = ('[athlete]\ntimezone = "Europe/Berlin"\n[sources.intervals_icu]\n'
+                'enabled = true\nathlete_id = "i12345"\napi_key = "{key}"\n'
+                f'api_url = "{fake.url}"\n[intervals_icu]\nenabled = true\ndays = 7\n')
+        cfg.write_text(text.format(key="not-the-key"))
+        res = _run(cfg, state)
+        assert res.returncode == 1, res.stderr
+        errors = [ln for ln in res.stderr.splitlines() if ln.startswith("syncd: intervals_icu")]
+        assert errors and all("sources.intervals_icu.api_key" in ln for ln in errors)
+        assert "Traceback" not in res.stderr and "not-the-key" not in res.stderr
+        assert not fake.events
+        cfg.write_text(text.format(key=fake.key))
+        res = _run(cfg, tmp_path / "state2")
+        assert res.returncode == 0, res.stderr
+        assert "no calendar to write to" not in res.stderr
+        assert "intervals_icu: wrote" in res.stdout
+        assert fake.events and all(e["type"] == "WeightTraining" for e in fake.events.values())
