@@ -40,6 +40,7 @@ from syncd.planner.uids import is_syncd_uid
 from syncd.sinks.base import Action, Op, SinkReport, UserChange
 from syncd.sinks.events import description, summary
 from syncd.sources.intervals_client import IntervalsApi, NotFound
+from syncd.state import State
 
 log = logging.getLogger(__name__)
 SCOPE = "sink:intervals_icu"
@@ -81,7 +82,7 @@ def fields_hash(ev: dict[str, Any]) -> str:
 class IntervalsIcuSink:
     name = "intervals_icu"
 
-    def __init__(self, settings: IntervalsIcuConfig, state: Any, tz_name: str,
+    def __init__(self, settings: IntervalsIcuConfig, state: State, tz_name: str,
                  api: IntervalsApi | None = None) -> None:
         self.settings = settings
         self.state = state
@@ -116,14 +117,15 @@ class IntervalsIcuSink:
     def pull(self, now: datetime) -> SinkReport:
         report = SinkReport(self.name)
         self._frozen = False
-        recs = {u: r for u, r in self.records().items() if r.state == "live"}
+        cutoff = (now.astimezone(self.tz).date() - LOOK_BACK).isoformat()
+        recs = {u: r for u, r in self.records().items() if r.state == "live"
+                and (r.pending is not None or (r.start or "") >= cutoff)}
         if not recs:
-            return report  # nothing of ours there: no call
+            return report  # nothing of ours there to look at: no call
         events = self._listing(now)
         ours = {e["external_id"][len(MARK):]: e for e in sorted(events, key=lambda e: e["id"])
                 if isinstance(e.get("external_id"), str) and e["external_id"].startswith(MARK)}
         by_id = {e["id"]: e for e in events}
-        cutoff = (now.astimezone(self.tz).date() - LOOK_BACK).isoformat()
         inside = [r for r in recs.values() if r.event_id is not None
                   and (r.start or "") >= cutoff]
         if len(inside) >= EMPTY_GUARD and not any(r.event_id in by_id for r in inside):
@@ -143,6 +145,13 @@ class IntervalsIcuSink:
             elif fields_hash(ev) != rec.hash:
                 self._pinned(rec, ev, report)
         return report
+
+    def _forget_history(self, cutoff: str) -> None:
+        """Records of days long past go (their events stay on the athlete's calendar)."""
+        old = (date.fromisoformat(cutoff) - timedelta(days=30)).isoformat()
+        for uid, rec in self.records().items():
+            if rec.pending is None and rec.start is not None and rec.start[:10] < old:
+                self._forget(uid)
 
     def _declined(self, rec: Record, report: SinkReport) -> None:
         rec.state, rec.pending = "declined", None
@@ -239,6 +248,8 @@ class IntervalsIcuSink:
         report = SinkReport(self.name)
         if self._frozen:
             return report
+        if not dry_run:
+            self._forget_history((now.astimezone(self.tz).date() - LOOK_BACK).isoformat())
         for op, s, rec in self.plan_actions(sessions, now):
             uid = s.uid if s else rec.uid if rec else ""
             report.actions.append(Action(op, uid, s.title if s else "a removed session",

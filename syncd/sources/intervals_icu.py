@@ -69,10 +69,9 @@ class IntervalsIcuSource:
     # -- auth pause ------------------------------------------------------------------------
 
     def _key_stamp(self) -> str:
+        """Which key was refused (a digest, never the key): a changed key is tried at once."""
         key = self.settings.api_key
-        if key is None or (not key.resolved and key.origin == "command"):
-            return key.origin if key else "none"
-        return hashlib.sha256(key.value.encode()).hexdigest()[:16]
+        return hashlib.sha256(key.value.encode()).hexdigest()[:16] if key else "none"
 
     def _check_pause(self, now: datetime) -> None:
         at = self.state.get(SCOPE, "rejected_at")
@@ -101,7 +100,8 @@ class IntervalsIcuSource:
         self._store(seen, since)
         if deep:
             self.state.put(SCOPE, "deep_read_at", now.isoformat())
-        self._read_plan(window)
+        if self.settings.planned_runs:
+            self._read_plan(window)
         self.state.put(SCOPE, "rejected_at", None)
         obs = self.cached(window)
         if self.settings.readiness:
@@ -235,6 +235,9 @@ class IntervalsIcuSource:
             log.info("intervals.icu: readiness not read this cycle: %s", exc)
             days = []
         got = readiness(days, today)
+        with self.state.transaction():  # yesterday's entries are not needed again
+            self.state.db.execute("DELETE FROM kv WHERE scope=? AND key LIKE 'wellness:%' "
+                                  "AND key < ?", (SCOPE, key))
         self.state.put(SCOPE, key, json.dumps({
             "score": got.score if got else None, "hrv": got.hrv_status if got else None,
             "tried": window.now.isoformat()}))

@@ -32,6 +32,7 @@ TYPE_KEYS = {
     "Run": "running", "TrailRun": "trail_running", "VirtualRun": "treadmill_running",
     "WeightTraining": "strength_training",
 }
+MAX_SECONDS = 12 * 3600.0  # no run or planned run lasts longer; a bigger figure is wrong
 HRV_BASELINE_DAYS = 28
 HRV_MIN_READINGS = 7
 TEXT_MAX = 2000
@@ -124,12 +125,12 @@ def history_for(runs: list[Run], start: datetime) -> History:
 def activity_run(act: dict[str, Any], tz: ZoneInfo, history: History) -> Run:
     start = activity_start(act, tz)
     ev = evidence(act)
-    seconds = num(act.get("elapsed_time")) or ev.duration_s or 0.0
+    seconds = min(num(act.get("elapsed_time")) or ev.duration_s or 0.0, MAX_SECONDS)
     kind, reason = classify(ev, history)
     load = num(act.get("icu_training_load"))
     if load is not None:
         reason = f"{reason}; load {load:.0f}"
-    return Run(id=f"intervals_icu:{act.get('id')}", source="intervals_icu", start=start,
+    return Run(id=f"intervals_icu:{str(act.get('id'))[:64]}", source="intervals_icu", start=start,
                end=start + timedelta(seconds=max(seconds, 60.0)), kind=kind,
                status=RunStatus.COMPLETED, title=clean_title(ev.title) or "Run",
                reason=reason, distance_m=ev.distance_m, detail=ev.richness)
@@ -184,8 +185,8 @@ def planned_run(ev: dict[str, Any], tz: ZoneInfo) -> Run | None:
                  type_key=type_key(ev), duration_s=num(ev.get("moving_time")),
                  distance_m=num(ev.get("distance")))
     kind, reason = classify(e)
-    minutes = (e.duration_s or 3600.0) / 60
-    return Run(id=f"intervals_icu:event:{ev.get('id')}", source="intervals_icu",
-               start=start, end=start + timedelta(minutes=max(minutes, 10)), kind=kind,
+    seconds = min(max(e.duration_s or 3600.0, 600.0), MAX_SECONDS)
+    return Run(id=f"intervals_icu:event:{str(ev.get('id'))[:64]}", source="intervals_icu",
+               start=start, end=start + timedelta(seconds=seconds), kind=kind,
                status=RunStatus.PLANNED, title=clean_title(e.title) or "Run", reason=reason,
                time_known=known, distance_m=e.distance_m, detail=e.richness)

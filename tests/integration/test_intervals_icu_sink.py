@@ -143,3 +143,15 @@ def test_429_on_listing_is_transient_with_retry_after(fake, tmp_path):
     with pytest.raises(TransientError) as info:
         sink.pull(NOW + timedelta(minutes=15))
     assert info.value.retry_after == 60.0
+
+
+def test_past_sessions_cost_no_call_and_their_records_go_in_time(fake, tmp_path):
+    sink = IntervalsIcuSink(config(fake.url), State(tmp_path), "Europe/Berlin")
+    cycle(sink, PLAN)
+    later = NOW + timedelta(days=18)  # all three sessions more than a week in the past
+    calls = len(fake.log)
+    pulled, pushed = cycle(sink, [], later)
+    assert len(fake.log) == calls and not pulled.changes and not pushed.actions
+    assert len(fake.events) == 3  # history stays on the athlete's calendar
+    cycle(sink, [], NOW + timedelta(days=50))
+    assert sink.records() == {}
