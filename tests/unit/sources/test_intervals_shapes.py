@@ -10,8 +10,14 @@ import pytest
 from syncd.classify import History
 from syncd.model import RunKind
 from syncd.sources.intervals_client import retry_after
-from syncd.sources.intervals_shapes import (BadEntry, activity_run, activity_start,
-                                            evidence, planned_run, readiness)
+from syncd.sources.intervals_shapes import (
+    BadEntry,
+    activity_run,
+    activity_start,
+    evidence,
+    planned_run,
+    readiness,
+)
 
 TZ = ZoneInfo("Europe/Berlin")
 
