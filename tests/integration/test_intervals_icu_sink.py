@@ -155,3 +155,25 @@ def test_past_sessions_cost_no_call_and_their_records_go_in_time(fake, tmp_path)
     assert len(fake.events) == 3  # history stays on the athlete's calendar
     cycle(sink, [], NOW + timedelta(days=50))
     assert sink.records() == {}
+
+
+def test_create_that_never_landed_is_made_once_next_cycle(fake, tmp_path):
+    sink = IntervalsIcuSink(config(fake.url), State(tmp_path), "Europe/Berlin")
+    fake.faults = [(502, {})]  # the POST is refused before anything is stored
+    with pytest.raises(TransientError):
+        cycle(sink, PLAN[:1])
+    pending = sink.records()[PLAN[0].uid].pending
+    assert pending is not None and pending["op"] == "create"  # the intent was recorded first
+    pulled, pushed = cycle(sink, PLAN[:1], NOW + timedelta(minutes=15))
+    assert [a.op for a in pushed.actions] == [Op.CREATE] and not pulled.changes
+    assert len(fake.events) == 1
+
+
+def test_sink_401_names_the_key(fake, tmp_path):
+    from syncd.errors import AuthError
+
+    sink = IntervalsIcuSink(config(fake.url, key="stale"), State(tmp_path), "Europe/Berlin")
+    with pytest.raises(AuthError) as info:
+        cycle(sink, PLAN[:1])
+    assert "sources.intervals_icu.api_key" in str(info.value) and "stale" not in str(info.value)
+    assert not fake.events
