@@ -151,8 +151,8 @@ class IntervalsIcuSource:
     def _store(self, seen: dict[str, dict[str, Any]], since: datetime) -> None:
         rows = []
         for ident, act in seen.items():
-            if "type" not in act:  # a Strava stub: no data to classify
-                continue
+            if "_note" in act or not (act.get("moving_time") or act.get("elapsed_time")):
+                continue  # a Strava stub (it may carry a type and a name, never a duration)
             try:
                 start = activity_start(act, ZoneInfo("UTC"))
             except BadEntry:

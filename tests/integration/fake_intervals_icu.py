@@ -14,6 +14,17 @@ events with ``category``, ``type``, ``start_date_local`` without offset, ``exter
 * ``faults``: a queue of (status, headers) answered instead of the next requests;
   ``drop_after_apply``: apply the next write, then close without an answer (a lost reply).
 Every request is logged in ``log`` as (method, path).
+
+Evidence used for the shapes (facts only, no code taken): the OpenAPI docs endpoint
+https://intervals.icu/api/v1/docs as summarised in eduardoarantes/cycling_coach_browser_plugin
+docs/INTERVALSICU_MAPPING_SPEC.md; field lists of activities and wellness in
+adrian9211/private-coach docs/INTERVALS_ICU_DATA.md and newpush/coach
+docs/03-integrations/intervals/profile-data.md; event fields (category, type incl.
+WeightTraining, start_date_local, moving_time) in public intervals.icu MCP tool schemas;
+``external_id`` upsert semantics (``events/bulk?upsert=true``: matched for the same OAuth
+app) in the intervals.icu MCP bulk-events tool; recorded Strava stubs (``_note``
+"STRAVA activities are not available via the API", some with ``type``/``name``) and
+"newest first" ordering in several public test fixtures.
 """
 
 from __future__ import annotations

@@ -33,11 +33,12 @@ def activity(ident: str, start: datetime, kind: str = "Run", name: str = "Mornin
     }
 
 
-def strava_stub(ident: str, start: datetime) -> dict[str, Any]:
-    """What intervals.icu lists for an activity it imported from Strava."""
+def strava_stub(ident: str, start: datetime, **extra: Any) -> dict[str, Any]:
+    """What intervals.icu lists for an activity it imported from Strava (some stubs carry
+    ``type``, ``name`` and ``start_date`` too, never a duration or data)."""
     return {"id": ident, "start_date_local": start.astimezone(TZ).replace(
         tzinfo=None).isoformat(), "source": "STRAVA",
-        "_note": "STRAVA activities are not available via the API"}
+        "_note": "STRAVA activities are not available via the API", **extra}
 
 
 def history() -> list[dict[str, Any]]:
@@ -54,7 +55,9 @@ def history() -> list[dict[str, Any]]:
     out.append(activity("i8003", NOW - timedelta(days=3, hours=2), kind="WeightTraining",
                         name="Gym", minutes=50, distance=0, zones=[]))
     out.append(activity("i8004", NOW - timedelta(days=5), kind="Ride", name="Commute"))
-    out.append(strava_stub("i8005", NOW - timedelta(days=7)))
+    out.append(strava_stub("16589160080", NOW - timedelta(days=7)))
+    out.append(strava_stub("16589160081", NOW - timedelta(days=8), type="Run",
+                           name="Morning Run", icu_athlete_id="i12345"))
     return out
 
 
