@@ -8,10 +8,10 @@ in seconds, ``distance`` in metres, ``average_speed``, ``average_heartrate``,
 ``athlete_max_hr``, ``icu_training_load``, ``icu_hr_zone_times`` (seconds per HR zone, 5 to
 7 zones) and ``interval_summary`` (lines such as "4x 5m 172bpm"). Activities imported from
 Strava come back as stubs (``id``, ``start_date_local``, ``source`` "STRAVA" and a ``_note``,
-sometimes a ``type`` and ``name``, never a duration): they are skipped, not misread. A wellness day has ``id`` (the date),
-``hrv`` (rMSSD, ms), ``restingHR``, ``readiness``, ``sleepSecs``, ``sleepScore``. An event has ``id``,
-``start_date_local`` (no offset), ``category`` ("WORKOUT", "RACE_A", "NOTE"...), ``type``,
-``name``, ``description``, ``moving_time``, ``distance`` and ``external_id``.
+sometimes a ``type`` and ``name``, never a duration): they are skipped, not misread. A
+wellness day has ``id`` (the date), ``hrv`` (rMSSD, ms), ``restingHR``, ``readiness``,
+``sleepSecs``, ``sleepScore``. An event has ``id``, ``start_date_local`` (no offset),
+``category`` ("WORKOUT", "RACE_A", "NOTE"...), ``type``, ``name``, ``description``, ``moving_time``, ``distance`` and ``external_id``.
 
 Evidence (facts only): tests/integration/fake_intervals_icu.py lists the public sources.
 A malformed entry is skipped with a reason, never a crash.
