@@ -11,7 +11,8 @@ Strava come back as stubs (``id``, ``start_date_local``, ``source`` "STRAVA" and
 sometimes a ``type`` and ``name``, never a duration): they are skipped, not misread. A
 wellness day has ``id`` (the date), ``hrv`` (rMSSD, ms), ``restingHR``, ``readiness``,
 ``sleepSecs``, ``sleepScore``. An event has ``id``, ``start_date_local`` (no offset),
-``category`` ("WORKOUT", "RACE_A", "NOTE"...), ``type``, ``name``, ``description``, ``moving_time``, ``distance`` and ``external_id``.
+``category`` ("WORKOUT", "RACE_A", "NOTE"...), ``type``, ``name``, ``description``,
+``moving_time``, ``distance`` and ``external_id``.
 
 Evidence (facts only): tests/integration/fake_intervals_icu.py lists the public sources.
 A malformed entry is skipped with a reason, never a crash.
