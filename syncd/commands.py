@@ -188,7 +188,7 @@ def show_plan(config: Config, state: State, now: datetime, *, as_json: bool,
 
 def writes_somewhere(config: Config) -> bool:
     return not (config.ics is None and config.caldav is None and config.feed is None
-                and config.garmin_workouts is None)
+                and config.garmin_workouts is None and config.intervals_icu_sink is None)
 
 
 def write_page(config: Config, state: State, inputs: Any, p: Any, warnings: list[str],

@@ -121,6 +121,17 @@ class GarminWorkoutsConfig:
 
 
 @dataclass(frozen=True)
+class IntervalsIcuConfig:
+    athlete_id: str
+    api_key: Secret | None
+    api_url: str | None
+    history_days: int
+    readiness: bool
+    planned_runs: bool
+    days: int  # how far ahead the sink writes
+
+
+@dataclass(frozen=True)
 class Config:
     origin: str
     athlete: Athlete
@@ -139,6 +150,8 @@ class Config:
     feed: FeedSettings | None = None
     mqtt: MqttSettings | None = None
     garmin_workouts: GarminWorkoutsConfig | None = None
+    intervals_icu: IntervalsIcuConfig | None = None  # the source ([sources.intervals_icu])
+    intervals_icu_sink: IntervalsIcuConfig | None = None  # the sink ([intervals_icu])
 
 
 def find_config(explicit: str | None, env: dict[str, str] | None = None) -> Path | None:
@@ -283,7 +296,8 @@ def _build(v: dict[str, Any], origin: str, base_dir: Path, env: dict[str, str]) 
                   mqtt=_mqtt(v["mqtt"], origin, base_dir, env),
                   garmin_workouts=GarminWorkoutsConfig(v["sources"]["garmin"]["api_url"],
                                                        v["garmin_workouts"]["days"])
-                  if v["garmin_workouts"]["enabled"] else None)
+                  if v["garmin_workouts"]["enabled"] else None,
+                  **_intervals(v, origin, env))
 
 
 def join_windows(windows: list[tuple[time, time]]) -> tuple[TimeWindow, ...]:
@@ -310,6 +324,30 @@ def _garmin(g: dict[str, Any]) -> GarminConfig | None:
     if not g["enabled"]:
         return None
     return GarminConfig(g["api_url"], g["history_days"], g["readiness"])
+
+
+def _intervals(v: dict[str, Any], origin: str, env: dict[str, str]
+               ) -> dict[str, IntervalsIcuConfig | None]:
+    """The source and the sink share one account; either one asks for it."""
+    s, sink = v["sources"]["intervals_icu"], v["intervals_icu"]
+    if not (s["enabled"] or sink["enabled"]):
+        return {}
+    where = "sources.intervals_icu"
+    ident = s["athlete_id"]
+    if not ident:
+        raise ConfigError("expected your intervals.icu athlete id (\"i12345\")",
+                          source=origin, key=f"{where}.athlete_id")
+    if not ident.isascii() or not ident.isalnum():
+        raise ConfigError(f"expected an athlete id of letters and digits, got {ident!r}",
+                          source=origin, key=f"{where}.athlete_id")
+    key = resolve_secret(s, "api_key", where, origin, env)
+    if key is None:
+        raise ConfigError("expected the API key (or api_key_command, api_key_env, "
+                          "api_key_credential)", source=origin, key=f"{where}.api_key")
+    cfg = IntervalsIcuConfig(ident, key, s["api_url"], s["history_days"], s["readiness"],
+                             s["planned_runs"], sink["days"])
+    return {"intervals_icu": cfg if s["enabled"] else None,
+            "intervals_icu_sink": cfg if sink["enabled"] else None}
 
 
 def _mqtt(m: dict[str, Any], origin: str, base_dir: Path, env: dict[str, str]

@@ -216,6 +216,25 @@ SCHEMA = Table("", "syncd configuration", (
             Key("api_url", Url(), "For testing and proxies only: another base URL for "
                 "Garmin's API.", example="http://127.0.0.1:8080"),
         )),
+        Table("intervals_icu", "intervals.icu: your runs (from any watch it imports), "
+              "morning wellness and the runs planned on its calendar. Needs the athlete id "
+              "and an API key (intervals.icu → Settings → Developer Settings).", (
+            Key("enabled", Bool(), "Read activities, wellness and planned runs.",
+                default=False),
+            Key("athlete_id", Str(nonempty=True, max_len=32), "Your athlete id, shown under "
+                "Settings → Developer Settings (\"i12345\"); \"0\" means the key's owner.",
+                example="i12345"),
+            *_secret("api_key", "intervals.icu API key"),
+            Key("history_days", Int(14, 730),
+                "How far back the first sync reads (later syncs read only what is new).",
+                default=112),
+            Key("readiness", Bool(), "Read wellness (readiness score, HRV against your 28-day "
+                "baseline): low turns heavy into light.", default=True),
+            Key("planned_runs", Bool(), "Read the runs planned on your intervals.icu calendar "
+                "(WORKOUT events of runs).", default=True),
+            Key("api_url", Url(), "For testing and proxies only: another base URL for "
+                "intervals.icu.", example="http://127.0.0.1:8080"),
+        )),
         Table("fit", "Folders of FIT files (a watch mounted over USB, a Gadgetbridge export).", (
             Key("folders", ListOf(Str(nonempty=True)), "Folders scanned for .fit files "
                 "(subfolders too).", default=[], example=["/media/GARMIN/Garmin/Activity"]),
@@ -308,6 +327,13 @@ SCHEMA = Table("", "syncd configuration", (
             default=False),
         Key("days", Int(1, 14), "How many days ahead are on the watch (a watch holds about "
             "30 scheduled workouts).", default=14),
+    )),
+    Table("intervals_icu", "Put each planned session on your intervals.icu calendar as a "
+          "WeightTraining workout; uses the account of [sources.intervals_icu]. syncd touches "
+          "only the events it made; one you move or delete there is yours.", (
+        Key("enabled", Bool(), "Write the sessions of the next days to intervals.icu.",
+            default=False),
+        Key("days", Int(1, 28), "How many days ahead are written.", default=14),
     )),
     Table("daemon", "How `syncd run` behaves as a service.", (
         Key("interval_minutes", Float(0.0166, 1440),

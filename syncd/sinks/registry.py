@@ -27,6 +27,10 @@ def sinks_for(config: Config, state: State) -> list[Sink]:
         from syncd.sinks.garmin_workouts import GarminWorkoutsSink
 
         out.append(GarminWorkoutsSink(config.garmin_workouts, state, config.athlete.timezone))
+    if config.intervals_icu_sink is not None:
+        from syncd.sinks.intervals_icu import IntervalsIcuSink
+
+        out.append(IntervalsIcuSink(config.intervals_icu_sink, state, config.athlete.timezone))
     return out
 
 

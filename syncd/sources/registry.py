@@ -21,6 +21,10 @@ def sources_for(config: Config, state: State) -> list[Source]:
         from syncd.sources.garmin import GarminSource
 
         out.append(GarminSource(config.garmin, state))
+    if config.intervals_icu is not None:
+        from syncd.sources.intervals_icu import IntervalsIcuSource
+
+        out.append(IntervalsIcuSource(config.intervals_icu, state))
     if config.fit_folders:
         from syncd.sources.fit_folder import FitFolderSource
 
