@@ -103,6 +103,15 @@ class GarminConfig:
 
 
 @dataclass(frozen=True)
+class StravaConfig:
+    client_id: str
+    client_secret: Secret
+    base_url: str | None
+    history_days: int
+    redirect_port: int
+
+
+@dataclass(frozen=True)
 class MqttSettings:
     host: str
     port: int
@@ -139,6 +148,7 @@ class Config:
     feed: FeedSettings | None = None
     mqtt: MqttSettings | None = None
     garmin_workouts: GarminWorkoutsConfig | None = None
+    strava: StravaConfig | None = None
 
 
 def find_config(explicit: str | None, env: dict[str, str] | None = None) -> Path | None:
@@ -281,7 +291,8 @@ def _build(v: dict[str, Any], origin: str, base_dir: Path, env: dict[str, str]) 
                   mqtt=_mqtt(v["mqtt"], origin, base_dir, env),
                   garmin_workouts=GarminWorkoutsConfig(v["sources"]["garmin"]["api_url"],
                                                        v["garmin_workouts"]["days"])
-                  if v["garmin_workouts"]["enabled"] else None)
+                  if v["garmin_workouts"]["enabled"] else None,
+                  strava=_strava(v["sources"]["strava"], origin, env))
 
 
 def join_windows(windows: list[tuple[time, time]]) -> tuple[TimeWindow, ...]:
@@ -308,6 +319,22 @@ def _garmin(g: dict[str, Any]) -> GarminConfig | None:
     if not g["enabled"]:
         return None
     return GarminConfig(g["api_url"], g["history_days"], g["readiness"])
+
+
+def _strava(s: dict[str, Any], origin: str, env: dict[str, str]) -> StravaConfig | None:
+    if not s["enabled"]:
+        return None
+    if not s["client_id"]:
+        raise ConfigError("expected your Strava API application's Client ID "
+                          "(https://www.strava.com/settings/api)", source=origin,
+                          key="sources.strava.client_id")
+    secret = resolve_secret(s, "client_secret", "sources.strava", origin, env)
+    if secret is None:
+        raise ConfigError("expected your Strava API application's Client Secret (or "
+                          "client_secret_command, _env, _credential)", source=origin,
+                          key="sources.strava.client_secret")
+    return StravaConfig(s["client_id"], secret, s["api_url"], s["history_days"],
+                        s["redirect_port"])
 
 
 def _mqtt(m: dict[str, Any], origin: str, base_dir: Path, env: dict[str, str]

@@ -187,6 +187,23 @@ SCHEMA = Table("", "syncd configuration", (
             Key("api_url", Url(), "For testing and proxies only: another base URL for "
                 "Garmin's API.", example="http://127.0.0.1:8080"),
         )),
+        Table("strava", "Strava: your runs, from any watch that uploads there. Create your own "
+              "API application at https://www.strava.com/settings/api (Authorization Callback "
+              "Domain: 127.0.0.1), put its Client ID and Secret here, then run `syncd login "
+              "strava` once.", (
+            Key("enabled", Bool(), "Read activities from Strava.", default=False),
+            Key("client_id", Str(nonempty=True), "Your Strava API application's Client ID.",
+                example="123456"),
+            *_secret("client_secret", "Strava API application's Client Secret"),
+            Key("history_days", Int(14, 730),
+                "How far back the first sync reads (later syncs read only what is new).",
+                default=112),
+            Key("redirect_port", Int(0, 65535),
+                "The port on 127.0.0.1 that `syncd login strava` listens on for Strava's "
+                "answer; 0: any free port.", default=0),
+            Key("api_url", Url(), "For testing and proxies only: another base URL for Strava "
+                "(its /oauth and /api/v3).", example="http://127.0.0.1:8080"),
+        )),
         Table("fit", "Folders of FIT files (a watch mounted over USB, a Gadgetbridge export).", (
             Key("folders", ListOf(Str(nonempty=True)), "Folders scanned for .fit files "
                 "(subfolders too).", default=[], example=["/media/GARMIN/Garmin/Activity"]),

@@ -21,6 +21,10 @@ def sources_for(config: Config, state: State) -> list[Source]:
         from syncd.sources.garmin import GarminSource
 
         out.append(GarminSource(config.garmin, state))
+    if config.strava is not None:
+        from syncd.sources.strava import StravaSource
+
+        out.append(StravaSource(config.strava, state))
     if config.fit_folders:
         from syncd.sources.fit_folder import FitFolderSource
 
