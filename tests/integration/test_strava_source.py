@@ -205,3 +205,26 @@ def test_a_run_uploaded_late_is_found(fake_strava, tmp_path):
     next_day = src.fetch(window(NOW + timedelta(days=1)))
     assert any(r.start == late.astimezone(UTC) for r in next_day.completed_runs)
     assert fake_strava.calls("list") == calls + 2
+
+
+def test_login_without_the_section_is_one_line_naming_the_key(tmp_path):
+    (tmp_path / "c.toml").write_text('[athlete]\ntimezone = "Europe/Berlin"\n')
+    exe = Path(sys.executable).parent / "syncd"
+    res = subprocess.run([str(exe), "--config", str(tmp_path / "c.toml"), "--state-dir",
+                          str(tmp_path / "s"), "login", "strava"], capture_output=True,
+                         text=True, timeout=60)
+    assert res.returncode != 0
+    assert "sources.strava.enabled" in res.stderr and "Traceback" not in res.stderr
+    assert not token_path(tmp_path / "s").exists()
+
+
+def test_dry_run_login_prints_the_address_and_saves_nothing(fake_strava, tmp_path):
+    (tmp_path / "c.toml").write_text(config_text(fake_strava.url))
+    exe = Path(sys.executable).parent / "syncd"
+    res = subprocess.run([str(exe), "--config", str(tmp_path / "c.toml"), "--state-dir",
+                          str(tmp_path / "s"), "--dry-run", "login", "strava"],
+                         capture_output=True, text=True, timeout=60,
+                         env={**os.environ, "STRAVA_SECRET": CLIENT_SECRET})
+    assert res.returncode == 0, res.stderr
+    assert f"{fake_strava.url}/oauth/authorize?client_id={CLIENT_ID}" in res.stdout
+    assert not token_path(tmp_path / "s").exists() and fake_strava.log == []
