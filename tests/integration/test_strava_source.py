@@ -228,3 +228,14 @@ def test_dry_run_login_prints_the_address_and_saves_nothing(fake_strava, tmp_pat
     assert res.returncode == 0, res.stderr
     assert f"{fake_strava.url}/oauth/authorize?client_id={CLIENT_ID}" in res.stdout
     assert not token_path(tmp_path / "s").exists() and fake_strava.log == []
+
+
+def test_a_revoked_login_is_an_auth_error_and_the_file_is_kept(fake_strava, tmp_path):
+    fake_strava.expires_at = int(NOW.timestamp())  # expired: a refresh is due
+    src = source(fake_strava, tmp_path)
+    before = token_path(tmp_path / "s").read_text()
+    fake_strava.refresh_token = "revoked-on-strava"  # the athlete revoked the application
+    with pytest.raises(AuthError, match="syncd login strava"):
+        src.fetch(window())
+    assert fake_strava.calls("list") == 0
+    assert token_path(tmp_path / "s").read_text() == before
