@@ -239,3 +239,24 @@ def test_a_revoked_login_is_an_auth_error_and_the_file_is_kept(fake_strava, tmp_
         src.fetch(window())
     assert fake_strava.calls("list") == 0
     assert token_path(tmp_path / "s").read_text() == before
+
+
+def test_the_plan_keeps_stravas_runs_while_its_rate_limit_is_used_up(fake_strava, tmp_path):
+    from syncd.cycle import make_plan
+
+    fake_strava.generate(30, NOW - timedelta(hours=2))
+    cfg = parse_config(config_text(fake_strava.url), "c.toml", base_dir=tmp_path,
+                       env={"STRAVA_SECRET": CLIENT_SECRET})
+    state = State(tmp_path / "s")
+    token_path(state.directory).write_text(json.dumps(fake_strava.grant()))
+    first = make_plan(cfg, state, NOW)
+    assert first.errors == {}
+    done = [r for r in first.plan.runs if r.source == "strava"]
+    assert done and any(r.kind is RunKind.RACE for r in done)
+    fake_strava.usage = list(fake_strava.limit)  # the next answer is a 429
+    limited = make_plan(cfg, state, NOW + timedelta(minutes=1))
+    assert "rate limit" in limited.errors["strava"] and limited.transient
+    assert [r.id for r in limited.plan.runs if r.source == "strava"] == [r.id for r in done]
+    calls = fake_strava.calls("list")
+    make_plan(cfg, state, NOW + timedelta(minutes=3))  # backing off: Strava is not called
+    assert fake_strava.calls("list") == calls
