@@ -202,11 +202,17 @@ def config_sample() -> None:
 
 
 @main.command()
+@click.argument("service", type=click.Choice(["garmin", "strava"]), default="garmin")
 @click.option("--email", help="Your Garmin Connect email (asked if not given).")
 @click.pass_obj
 @handle_errors
-def login(obj: Context, email: str | None) -> None:
-    """Log in to Garmin Connect once; only the tokens are saved (0600), never the password."""
+def login(obj: Context, service: str, email: str | None) -> None:
+    """Log in once to Garmin Connect (default) or Strava; only the tokens are saved (0600),
+    never a password."""
+    if service == "strava":
+        from syncd.commands_strava import strava_login
+
+        sys.exit(int(strava_login(obj, echo=click.echo)))
     from syncd.commands import garmin_login
 
     sys.exit(int(garmin_login(obj, email, echo=click.echo)))

@@ -93,6 +93,9 @@ class Run:
     time_known: bool = True
     distance_m: float | None = None
     detail: int = 0  # how many signals its source had (``Evidence.richness``): richer wins
+    # Moving time, when the source tells it apart from the wall-clock ``end - start`` (Strava,
+    # intervals.icu): a paused run's two lengths, so services that time it differently match.
+    moving_s: float | None = None
 
     @property
     def duration(self) -> timedelta:

@@ -1,11 +1,14 @@
 """`syncd status`: what the last cycles did, read from the state without disturbing a daemon.
 
 The state is opened read-only (SQLite WAL lets a reader in while the daemon writes).
+With several athletes on one host (systemd/syncd@.service), the first line names the
+instance: ``$SYNCD_INSTANCE``, which the template unit sets to its ``%i``.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -20,6 +23,16 @@ if TYPE_CHECKING:
 
 MAX_WARNINGS = 10
 MAX_PROBLEMS = 20
+MAX_INSTANCE = 64
+
+
+def instance_line() -> str | None:
+    """``instance: NAME`` from $SYNCD_INSTANCE, bounded and printable, or None when unset."""
+    raw = os.environ.get("SYNCD_INSTANCE", "").strip()
+    if not raw:
+        return None
+    name = "".join(c if c.isprintable() else "?" for c in raw[:MAX_INSTANCE])
+    return f"instance: {name}"
 
 
 def _when(text: str | None, tz_name: str) -> str:
@@ -50,7 +63,8 @@ def status_text(obj: Context) -> tuple[str, ExitCode]:
         raise unusable(state.path, exc) from None
     finally:
         state.close()
-    lines = [f"state: {directory}"]
+    named = instance_line()
+    lines = ([named] if named else []) + [f"state: {directory}"]
     cycle = next((c for c in comps if c.name == "cycle"), None)
     if cycle is None:
         lines.append("last cycle: never")

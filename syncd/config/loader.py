@@ -18,6 +18,15 @@ from typing import Any
 
 from syncd.config.schema import describe_invalid, validate
 from syncd.config.secrets import Secret, resolve_secret
+from syncd.config.services import (
+    GarminConfig,
+    GarminWorkoutsConfig,
+    IntervalsIcuConfig,
+    StravaConfig,
+    garmin_config,
+    intervals_configs,
+    strava_config,
+)
 from syncd.config.size import READ_MAX, check_size
 from syncd.config.types import Invalid, split_host_port
 from syncd.errors import ConfigError
@@ -96,13 +105,6 @@ class RunningCalendar:
 
 
 @dataclass(frozen=True)
-class GarminConfig:
-    api_url: str | None
-    history_days: int
-    readiness: bool
-
-
-@dataclass(frozen=True)
 class MqttSettings:
     host: str
     port: int
@@ -112,23 +114,6 @@ class MqttSettings:
     password: Secret | None
     discovery_prefix: str
     base_topic: str
-
-
-@dataclass(frozen=True)
-class GarminWorkoutsConfig:
-    api_url: str | None
-    days: int
-
-
-@dataclass(frozen=True)
-class IntervalsIcuConfig:
-    athlete_id: str
-    api_key: Secret | None
-    api_url: str | None
-    history_days: int
-    readiness: bool
-    planned_runs: bool
-    days: int  # how far ahead the sink writes
 
 
 @dataclass(frozen=True)
@@ -152,6 +137,7 @@ class Config:
     garmin_workouts: GarminWorkoutsConfig | None = None
     intervals_icu: IntervalsIcuConfig | None = None  # the source ([sources.intervals_icu])
     intervals_icu_sink: IntervalsIcuConfig | None = None  # the sink ([intervals_icu])
+    strava: StravaConfig | None = None
 
 
 def find_config(explicit: str | None, env: dict[str, str] | None = None) -> Path | None:
@@ -289,7 +275,7 @@ def _build(v: dict[str, Any], origin: str, base_dir: Path, env: dict[str, str]) 
     return Config(origin=origin, athlete=athlete, rules=rules, horizon_days=r["horizon_days"],
                   races=races, week_plan=week, demo=v["sources"]["demo"], ics=ics,
                   caldav=caldav, interval_minutes=v["daemon"]["interval_minutes"], values=v,
-                  running_calendar=running, garmin=_garmin(v["sources"]["garmin"]),
+                  running_calendar=running, garmin=garmin_config(v["sources"]["garmin"]),
                   fit_folders=tuple(_resolve_path(f, base_dir)
                                     for f in v["sources"]["fit"]["folders"]),
                   feed=_feed(v["feed"]),
@@ -297,7 +283,8 @@ def _build(v: dict[str, Any], origin: str, base_dir: Path, env: dict[str, str]) 
                   garmin_workouts=GarminWorkoutsConfig(v["sources"]["garmin"]["api_url"],
                                                        v["garmin_workouts"]["days"])
                   if v["garmin_workouts"]["enabled"] else None,
-                  **_intervals(v, origin, env))
+                  strava=strava_config(v["sources"]["strava"], origin, env),
+                  **intervals_configs(v, origin, env))
 
 
 def join_windows(windows: list[tuple[time, time]]) -> tuple[TimeWindow, ...]:
@@ -318,36 +305,6 @@ def _feed(f: dict[str, Any]) -> FeedSettings | None:
     host, port = split_host_port(f["listen"])
     return FeedSettings(host, port, f["public_url"], f["name"], f["busy_name"],
                         f["refresh_minutes"], f["alarm_minutes"])
-
-
-def _garmin(g: dict[str, Any]) -> GarminConfig | None:
-    if not g["enabled"]:
-        return None
-    return GarminConfig(g["api_url"], g["history_days"], g["readiness"])
-
-
-def _intervals(v: dict[str, Any], origin: str, env: dict[str, str]
-               ) -> dict[str, IntervalsIcuConfig | None]:
-    """The source and the sink share one account; either one asks for it."""
-    s, sink = v["sources"]["intervals_icu"], v["intervals_icu"]
-    if not (s["enabled"] or sink["enabled"]):
-        return {}
-    where = "sources.intervals_icu"
-    ident = s["athlete_id"]
-    if not ident:
-        raise ConfigError("expected your intervals.icu athlete id (\"i12345\")",
-                          source=origin, key=f"{where}.athlete_id")
-    if not ident.isascii() or not ident.isalnum():
-        raise ConfigError(f"expected an athlete id of letters and digits, got {ident!r}",
-                          source=origin, key=f"{where}.athlete_id")
-    key = resolve_secret(s, "api_key", where, origin, env)
-    if key is None:
-        raise ConfigError("expected the API key (or api_key_command, api_key_env, "
-                          "api_key_credential)", source=origin, key=f"{where}.api_key")
-    cfg = IntervalsIcuConfig(ident, key, s["api_url"], s["history_days"], s["readiness"],
-                             s["planned_runs"], sink["days"])
-    return {"intervals_icu": cfg if s["enabled"] else None,
-            "intervals_icu_sink": cfg if sink["enabled"] else None}
 
 
 def _mqtt(m: dict[str, Any], origin: str, base_dir: Path, env: dict[str, str]

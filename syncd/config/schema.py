@@ -8,9 +8,15 @@ offending value, and fills in defaults, so the rest of syncd reads a complete pl
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
 from typing import Any
 
+from syncd.config.schema_parts import REQUIRED, Key, Table, secret_keys_of
+from syncd.config.schema_services import (
+    GARMIN_SOURCE,
+    INTERVALS_ICU_SINK,
+    INTERVALS_ICU_SOURCE,
+    STRAVA_SOURCE,
+)
 from syncd.config.types import (
     Bool,
     Choice,
@@ -28,13 +34,11 @@ from syncd.config.types import (
     TimeZone,
     Title,
     Url,
-    ValueType,
     Weekday,
     show,
 )
 from syncd.model import EQUIPMENT, GYM_EQUIPMENT, WEEKDAYS
 
-REQUIRED = object()
 MAX_WINDOWS = 48  # availability windows a day: one every half hour is already absurd
 MAX_PLAN_ROWS = 100  # [[plan.week]] rows: a run a day is 7, doubles and triples 21
 
@@ -61,48 +65,6 @@ class LiftMaxes(MapOf):
                 hint = f"; did you mean '{close[0]}'? ({known})" if close else f"; {known}"
                 raise UnknownKey(hint, name, f".{name}")
         return out
-
-
-@dataclass(frozen=True)
-class Key:
-    name: str
-    type: ValueType
-    doc: str
-    default: Any = None
-    example: Any = None
-    secret: bool = False
-
-    @property
-    def required(self) -> bool:
-        return self.default is REQUIRED
-
-
-@dataclass(frozen=True)
-class Table:
-    name: str
-    doc: str
-    items: tuple[Key | Table, ...] = ()
-    array: bool = False
-    max_rows: int = 100
-    example_rows: tuple[dict[str, Any], ...] = field(default=())
-
-    def item(self, name: str) -> Key | Table | None:
-        return next((i for i in self.items if i.name == name), None)
-
-
-def _secret(prefix: str, what: str) -> tuple[Key, ...]:
-    """The four ways to give a secret; none is required, plain text is allowed."""
-    return (
-        Key(f"{prefix}", Str(), f"{what} in plain text (allowed, but prefer one of the next keys).",
-            secret=True),
-        Key(f"{prefix}_command", Str(nonempty=True),
-            f"A command whose first line of output is the {what}, e.g. \"pass show caldav\"."),
-        Key(f"{prefix}_env", Str(nonempty=True),
-            f"The name of an environment variable that holds the {what}."),
-        Key(f"{prefix}_credential", Str(nonempty=True),
-            f"The name of a systemd credential (LoadCredential=) that holds the {what}; "
-            "read from $CREDENTIALS_DIRECTORY."),
-    )
 
 
 AVAILABILITY = Table(
@@ -204,37 +166,9 @@ SCHEMA = Table("", "syncd configuration", (
     )),
     Table("sources", "Where syncd learns what you ran.", (
         Key("demo", Bool(), "Use the bundled demo runner (no account needed).", default=False),
-        Table("garmin", "Garmin Connect: your runs, strength workouts and morning readiness. "
-              "Log in once with `syncd login`; only the tokens are kept.", (
-            Key("enabled", Bool(), "Read activities from Garmin Connect.", default=False),
-            Key("history_days", Int(14, 730),
-                "How far back the first sync reads (later syncs read only what is new).",
-                default=112),
-            Key("readiness", Bool(),
-                "Read morning training readiness and HRV status (low turns heavy into light).",
-                default=True),
-            Key("api_url", Url(), "For testing and proxies only: another base URL for "
-                "Garmin's API.", example="http://127.0.0.1:8080"),
-        )),
-        Table("intervals_icu", "intervals.icu: your runs (from any watch it imports), "
-              "morning wellness and the runs planned on its calendar. Needs the athlete id "
-              "and an API key (intervals.icu → Settings → Developer Settings).", (
-            Key("enabled", Bool(), "Read activities, wellness and planned runs.",
-                default=False),
-            Key("athlete_id", Str(nonempty=True, max_len=32), "Your athlete id, shown under "
-                "Settings → Developer Settings (\"i12345\"); \"0\" means the key's owner.",
-                example="i12345"),
-            *_secret("api_key", "intervals.icu API key"),
-            Key("history_days", Int(14, 730),
-                "How far back the first sync reads (later syncs read only what is new).",
-                default=112),
-            Key("readiness", Bool(), "Read wellness (readiness score, HRV against your 28-day "
-                "baseline): low turns heavy into light.", default=True),
-            Key("planned_runs", Bool(), "Read the runs planned on your intervals.icu calendar "
-                "(WORKOUT events of runs).", default=True),
-            Key("api_url", Url(), "For testing and proxies only: another base URL for "
-                "intervals.icu.", example="http://127.0.0.1:8080"),
-        )),
+        GARMIN_SOURCE,
+        INTERVALS_ICU_SOURCE,
+        STRAVA_SOURCE,
         Table("fit", "Folders of FIT files (a watch mounted over USB, a Gadgetbridge export).", (
             Key("folders", ListOf(Str(nonempty=True)), "Folders scanned for .fit files "
                 "(subfolders too).", default=[], example=["/media/GARMIN/Garmin/Activity"]),
@@ -270,7 +204,7 @@ SCHEMA = Table("", "syncd configuration", (
         Key("url", Url(), "The server's CalDAV URL.",
             example="https://cloud.example.org/remote.php/dav"),
         Key("username", Str(nonempty=True), "Login name.", example="runner"),
-        *_secret("password", "password"),
+        *secret_keys_of("password", "password"),
         Key("name", Str(nonempty=True), "Calendar to write to (created if missing).",
             default="Strength"),
         Key("calendar_url", Url(), "Or the calendar's own URL (overrides name).",
@@ -313,7 +247,7 @@ SCHEMA = Table("", "syncd configuration", (
             "certificate with, instead of the system's.", example="/etc/syncd/broker-ca.pem"),
         Key("username", Str(nonempty=True), "Login name, if the broker asks for one.",
             example="syncd"),
-        *_secret("password", "broker password"),
+        *secret_keys_of("password", "broker password"),
         Key("discovery_prefix", Str(nonempty=True), "Home Assistant's discovery prefix "
             "(Settings → MQTT → discovery prefix).", default="homeassistant"),
         Key("base_topic", Str(nonempty=True), "The topic syncd's states live under; give each "
@@ -328,13 +262,7 @@ SCHEMA = Table("", "syncd configuration", (
         Key("days", Int(1, 14), "How many days ahead are on the watch (a watch holds about "
             "30 scheduled workouts).", default=14),
     )),
-    Table("intervals_icu", "Put each planned session on your intervals.icu calendar as a "
-          "WeightTraining workout; uses the account of [sources.intervals_icu]. syncd touches "
-          "only the events it made; one you move or delete there is yours.", (
-        Key("enabled", Bool(), "Write the sessions of the next days to intervals.icu.",
-            default=False),
-        Key("days", Int(1, 28), "How many days ahead are written.", default=14),
-    )),
+    INTERVALS_ICU_SINK,
     Table("daemon", "How `syncd run` behaves as a service.", (
         Key("interval_minutes", Float(0.0166, 1440),
             "Minutes between sync cycles (fractions allowed: 0.5 is 30 s).", default=15.0),

@@ -291,4 +291,4 @@ class FitFolderSource:
         title = r["type_key"].replace("_", " ")
         return Run(ident, self.name, start, end, kind, RunStatus.COMPLETED,
                    title=f"{title} (FIT)", reason=reason, distance_m=dist,
-                   detail=evidence.richness)
+                   detail=evidence.richness, moving_s=r["moving"] or None)

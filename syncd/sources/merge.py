@@ -1,10 +1,17 @@
 """One activity seen by several sources counts once.
 
-Garmin Connect and the watch's own folder both report each run, and a FIT file copied into
-two folders is two files. Two completed runs are the same activity when they start within
-two minutes of each other and last about as long (pauses make a watch's elapsed time and
-Garmin's timer differ a little); the copy with more evidence for the classifier wins, and
-its ``source`` says which source that was.
+Garmin Connect and the watch's own folder both report each run, a FIT file copied into
+two folders is two files, and Strava and intervals.icu receive the same run from the watch
+(or from Garmin). Two completed runs are the same activity when they start within two
+minutes of each other and last about as long: within 3 minutes or 10 %. The services time a
+run differently: Garmin's ``duration`` is the timer (auto-pause stops it), a FIT file's and
+Strava's ``elapsed_time`` is the wall clock, Strava's and intervals.icu's ``moving_time`` is
+their own reckoning of motion. So each copy offers every length it knows (``end - start``
+and ``moving_s``), and any pair that agrees makes the match: a run with a 15-minute café stop
+is one run on the timer of one service and the wall clock of another. The start times agree
+to the second across services (all report UTC: Garmin's ``startTimeGMT``, Strava's
+``start_date``), a watch's own clock a few seconds off. Of the copies the one with more
+evidence for the classifier wins (``detail``), and its ``source`` says which source that was.
 """
 
 from __future__ import annotations
@@ -18,11 +25,22 @@ START_SLACK = timedelta(minutes=2)
 DURATION_SLACK = timedelta(minutes=3)
 DURATION_SHARE = 0.10
 
+def _lengths(x: Run | StrengthActivity) -> list[timedelta]:
+    out = [x.end - x.start]
+    moving = getattr(x, "moving_s", None)
+    if moving is not None and moving > 0:
+        out.append(timedelta(seconds=moving))
+    return out
+
+
+def _close(da: timedelta, db: timedelta) -> bool:
+    return abs(da - db) <= max(DURATION_SLACK, max(da, db) * DURATION_SHARE)
+
+
 def same_activity(a: Run | StrengthActivity, b: Run | StrengthActivity) -> bool:
     if abs(a.start - b.start) > START_SLACK:
         return False
-    da, db = a.end - a.start, b.end - b.start
-    return abs(da - db) <= max(DURATION_SLACK, max(da, db) * DURATION_SHARE)
+    return any(_close(da, db) for da in _lengths(a) for db in _lengths(b))
 
 
 def _place[A: (Run, StrengthActivity)](kept: list[A], item: A,

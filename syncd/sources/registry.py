@@ -25,6 +25,10 @@ def sources_for(config: Config, state: State) -> list[Source]:
         from syncd.sources.intervals_icu import IntervalsIcuSource
 
         out.append(IntervalsIcuSource(config.intervals_icu, state))
+    if config.strava is not None:
+        from syncd.sources.strava import StravaSource
+
+        out.append(StravaSource(config.strava, state))
     if config.fit_folders:
         from syncd.sources.fit_folder import FitFolderSource
 

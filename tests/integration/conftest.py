@@ -34,6 +34,7 @@ def cli(tmp_path: Path) -> Cli:
 
 
 from tests.integration.fake_garmin import fake_garmin  # noqa: E402,F401  (fixture)
+from tests.integration.fake_strava import fake_strava  # noqa: E402,F401  (fixture)
 from tests.integration.servers import (  # noqa: E402,F401  (fixtures)
     caldav_server,
     cyrus_server,
