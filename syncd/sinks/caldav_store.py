@@ -58,6 +58,22 @@ class Unanswered(TransientError):
     A write that fails this way has an unknown outcome, unlike one refused at connect."""
 
 
+class InDoubt(Unanswered):
+    """A write was answered, but the answer does not say whether it was stored: a 5xx
+    (the server may have stored it before failing) or a 2xx that is not what a CalDAV
+    server sends (an HTML page from a login portal or a misrouted proxy). Only reading the
+    server can tell."""
+
+
+class Moved(SyncdError):
+    """The calendar answered with a redirect to another URL (301, 302, 307, 308)."""
+
+    def __init__(self, status: int, location: str) -> None:
+        self.status = status
+        self.location = location
+        super().__init__(f"moved ({status}) to {location}")
+
+
 @dataclass
 class Poll:
     """What changed since the last token: hrefs with their new etags, and deletions.
@@ -143,11 +159,56 @@ class CalDavStore:
 
     def _send(self, method: str, url: str, body: str = "", headers: dict[str, str] | None = None,
               ok: tuple[int, ...] = (200, 201, 204, 207)) -> Any:
+        """One request; a redirect of the calendar is followed once, and remembered."""
+        try:
+            return self._send_once(method, url, body, headers, ok)
+        except Moved as moved:
+            new = self._moved_to(url, moved)
+            if new is None:
+                raise SyncdError(f"CalDAV server {self.server} redirected {method} "
+                                 f"{urlsplit(url).path} ({moved.status}) to "
+                                 f"{moved.location}, outside the calendar; set "
+                                 "calendar.calendar_url to the calendar's real URL") from None
+            log.warning("%s: the calendar moved (%s) from %s to %s; using the new URL",
+                        self.server, moved.status, self.url, new)
+            rel = url[len(self.url):] if url.startswith(self.url) else ""
+            self.url = new
+            return self._send_once(method, new + rel, body, headers, ok)
+
+    def _moved_to(self, url: str, moved: Moved) -> str | None:
+        """The calendar's new URL, from a redirect of the calendar or of one of its events."""
+        target = urljoin(url, moved.location)
+        if url.rstrip("/") == self.url.rstrip("/"):
+            return target if target.endswith("/") else target + "/"
+        if url.startswith(self.url):
+            rel = url[len(self.url):]
+            if target.endswith(rel):
+                return target[:-len(rel)]
+        return None
+
+    def _send_once(self, method: str, url: str, body: str = "",
+                   headers: dict[str, str] | None = None,
+                   ok: tuple[int, ...] = (200, 201, 204, 207)) -> Any:
         from caldav.lib import error as caldav_error
+        from caldav.lib.http_sync import requests as http
 
         self.requests += 1
+        write = method in ("PUT", "DELETE")
+        session = getattr(self.client, "session", None)
+        saved = getattr(session, "max_redirects", None)
         try:
+            # A redirect is not followed blindly: followed, a 301/302 drops a PUT's body
+            # (the library re-sends it empty) and the write is lost after a 400.
+            if session is not None:
+                session.max_redirects = 0
             resp = self.client.request(url, method, body, headers or {})
+        except http.exceptions.TooManyRedirects as exc:
+            got = getattr(exc, "response", None)
+            where = (getattr(got, "headers", None) or {}).get("Location") if got else None
+            if not where:
+                raise SyncdError(f"CalDAV server {self.server} redirected {method} without "
+                                 "saying where to") from None
+            raise Moved(int(getattr(got, "status_code", 0) or 0), str(where)) from None
         except caldav_error.AuthorizationError as exc:
             # caldav raises this for 401 and 403 alike: only a 401 is a refused login.
             status = int(getattr(exc, "status", None) or 401)
@@ -170,11 +231,27 @@ class CalDavStore:
         except caldav_error.DAVError as exc:
             status = getattr(exc, "status", None) or 0
             if str(status).startswith("5"):
-                raise TransientError(f"CalDAV server {self.server} failed with {status}; "
-                                     "will retry") from None
+                raise (InDoubt if write else TransientError)(
+                    f"CalDAV server {self.server} failed with {status}; will retry") from None
             raise SyncdError(f"CalDAV server {self.server}: {method} failed: {exc}") from None
+        except Exception as exc:
+            if not _garbled(exc):
+                raise
+            # The library parses every answer: a cut or non-XML body fails in there.
+            raise (InDoubt if write else TransientError)(
+                f"CalDAV server {self.server} sent a garbled answer to {method} "
+                f"({exc.__class__.__name__}); will retry") from None
+        finally:
+            if session is not None:
+                session.max_redirects = saved
         status = int(resp.status)
+        if status in (301, 302, 303, 307, 308):
+            raise Moved(status, str(resp.headers.get("Location") or ""))
         if status in ok:
+            if write and status != 204 and _not_caldav(resp):
+                raise InDoubt(f"CalDAV server {self.server} answered {method} with "
+                              f"{status} {_kind_of(resp)}, not a CalDAV answer (a login "
+                              "page or a proxy in the way?); will read back and retry")
             return resp
         if status == 401:
             raise self._auth_error()
@@ -185,8 +262,9 @@ class CalDavStore:
         if status == 501:
             raise Refused(self.server, method, url, status, [], _text(resp.raw))
         if status >= 500 or status == 429:
-            err = TransientError(f"CalDAV server {self.server} answered {status} to {method}; "
-                                 "will retry")
+            # A write answered 5xx may have been stored before the server failed.
+            err = (InDoubt if write else TransientError)(
+                f"CalDAV server {self.server} answered {status} to {method}; will retry")
             err.retry_after = _seconds(getattr(resp, "headers", {}).get("Retry-After"))
             raise err
         raise Refused(self.server, method, url, status, _preconditions(resp.raw),
@@ -196,13 +274,19 @@ class CalDavStore:
         return AuthError(f"CalDAV server {self.server} refused the login for user "
                          f"'{self.user}': check calendar.username and the password")
 
-    @staticmethod
-    def _xml(resp: Any) -> ET.Element:
+    def _xml(self, resp: Any, method: str = "REPORT") -> ET.Element:
+        """The multistatus of an answer; anything else is the server's fault (exit 3)."""
         raw = resp.raw if isinstance(resp.raw, (bytes, str)) else b""
         try:
-            return ET.fromstring(raw)
-        except ET.ParseError:
-            raise SyncdError("the CalDAV server sent a reply that is not XML") from None
+            root = ET.fromstring(raw)
+        except ET.ParseError as exc:
+            raise TransientError(f"CalDAV server {self.server} answered {method} with "
+                                 f"{_kind_of(resp)} that is not valid XML ({exc}); "
+                                 "will retry") from None
+        if root.tag != f"{DAV}multistatus":
+            raise TransientError(f"CalDAV server {self.server} answered {method} with "
+                                 f"<{root.tag}>, not a DAV multistatus; will retry")
+        return root
 
     def _abs(self, href: str) -> str:
         return urljoin(self.url, href)
@@ -254,11 +338,12 @@ class CalDavStore:
             if not href or self._path(href) == self._path(self.url):
                 continue
             status = r.findtext(f"{DAV}status") or ""
-            etag = r.findtext(f".//{DAV}getetag")
-            if " 404" in status or etag is None:
+            if " 404" in status:
                 poll.deleted.add(self._path(href))
             else:
-                poll.changed[self._path(href)] = _etag(etag)
+                # No getetag (some servers and proxies leave it out) is an event whose
+                # ETag is unknown, not a deleted one: "" makes the engine read it.
+                poll.changed[self._path(href)] = _etag(r.findtext(f".//{DAV}getetag"))
         poll.token = root.findtext(f"{DAV}sync-token")
         return poll
 
@@ -274,11 +359,11 @@ class CalDavStore:
         resp = self._send("PROPFIND", self.url, body, {"Depth": "1",
                                                        "Content-Type": "application/xml"})
         poll = Poll(complete=True)
-        for r in self._xml(resp).findall(f"{DAV}response"):
+        for r in self._xml(resp, "PROPFIND").findall(f"{DAV}response"):
             href = r.findtext(f"{DAV}href")
-            etag = r.findtext(f".//{DAV}getetag")
-            if href and etag and self._path(href) != self._path(self.url):
-                poll.changed[self._path(href)] = _etag(etag)
+            if href and self._path(href) != self._path(self.url) \
+                    and " 404" not in (r.findtext(f".//{DAV}status") or ""):
+                poll.changed[self._path(href)] = _etag(r.findtext(f".//{DAV}getetag"))
         return poll
 
     def fetch(self, hrefs: list[str]) -> dict[str, tuple[str, str]]:
@@ -305,10 +390,19 @@ class CalDavStore:
         for r in self._xml(resp).findall(f"{DAV}response"):
             href = r.findtext(f"{DAV}href")
             data = r.findtext(f".//{CAL}calendar-data")
-            etag = r.findtext(f".//{DAV}getetag")
-            if href and data is not None and etag:
-                out[self._path(href)] = (_etag(etag), data)
+            if href and data is not None:
+                etag = _etag(r.findtext(f".//{DAV}getetag"))
+                out[self._path(href)] = (etag or self._etag_of(href), data)
         return out
+
+    def _etag_of(self, href: str) -> str:
+        """The ETag of one event from its GET, for a multistatus that left it out; "" if
+        the server gives none at all (then syncd cannot write it safely, and does not)."""
+        try:
+            resp = self._send("GET", self._abs(href), "", {}, ok=(200,))
+        except Gone:
+            return ""
+        return _etag(resp.headers.get("ETag"))
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -325,6 +419,28 @@ class CalDavStore:
 
     def delete(self, href: str, etag: str) -> None:
         self._send("DELETE", self._abs(href), "", {"If-Match": etag}, ok=(200, 204))
+
+
+def _garbled(exc: BaseException) -> bool:
+    """An exception the library raises on an answer it cannot parse (lxml's, or a None
+    where an element was expected), as opposed to a bug of ours."""
+    return exc.__class__.__name__ in ("XMLSyntaxError", "ParseError", "DocumentInvalid") \
+        or isinstance(exc, (AttributeError, UnicodeDecodeError))
+
+
+def _kind_of(resp: Any) -> str:
+    """What an answer is, in a few words: its content type and first text."""
+    ctype = (getattr(resp, "headers", None) or {}).get("Content-Type") or "no content type"
+    gist = _gist(_text(getattr(resp, "raw", b"")))[:60]
+    return f"{ctype.split(';')[0]}" + (f" ({gist!r})" if gist else "")
+
+
+def _not_caldav(resp: Any) -> bool:
+    """A 2xx to a write that no CalDAV server sends: an HTML page (a login portal, a proxy
+    answering for a server that is not there)."""
+    ctype = ((getattr(resp, "headers", None) or {}).get("Content-Type") or "").lower()
+    head = _text(getattr(resp, "raw", b""))[:200].lstrip().lower()
+    return "html" in ctype or head.startswith(("<!doctype html", "<html"))
 
 
 def _rejects_token(exc: Refused) -> bool:

@@ -237,17 +237,22 @@ def test_create_refused_or_never_sent_is_tried_again(tmp_path):
     store.error = None  # type: ignore[assignment]
     pull, push = run(engine(store, tmp_path), sessions(1))
     assert pull.changes == [] and [a.op for a in push.actions] == [Op.CREATE]
-    # No answer at all: it may have landed, so the next pull asks the server.
+    # No answer at all: it may have landed, so the server is read before anything else is
+    # written; not there, it is written again at the same place, never declined.
     store2 = Refusing()
     store2.error = Unanswered
     with pytest.raises(Unanswered):
         run(engine(store2, tmp_path / "b"), sessions(1))
+    assert store2.items == {}
     store2.error = None  # type: ignore[assignment]
     eng = engine(store2, tmp_path / "b")
+    href = next(iter(eng.items().values())).href
     before = store2.requests
     pull = eng.pull(NOW)
     assert store2.requests - before == 2, "one poll, one fetch of the unknown create"
-    assert [(c.uid, c.pinned) for c in pull.changes] == [(sessions(1)[0].uid, False)]
+    assert pull.changes == []
+    push = eng.push(sessions(1), NOW, dry_run=False)
+    assert [a.op for a in push.actions] == [Op.CREATE] and list(store2.items) == [href]
 
 
 def test_a_delete_only_happens_to_future_sessions(tmp_path):
