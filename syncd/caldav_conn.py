@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from syncd.config.loader import CalDavSettings
 from syncd.errors import AuthError, ConfigError, SyncdError, TransientError
-from syncd.sinks.caldav_store import network_errors
+from syncd.sinks.caldav_store import garbled, network_errors
 
 TIMEOUT = 20
 
@@ -88,6 +88,13 @@ def guarded(settings: CalDavSettings, what: str) -> Iterator[None]:
                              f"({exc.__class__.__name__}); will retry") from None
     except error.DAVError as exc:
         raise SyncdError(f"CalDAV server {server}: {what} failed: {exc}") from None
+    except Exception as exc:
+        if not garbled(exc):
+            raise
+        # The server's fault (a cut 207, an HTML login page answered 200): worth a retry.
+        raise TransientError(f"CalDAV server {server} sent an answer that is not CalDAV "
+                             f"while {what} ({exc.__class__.__name__}: "
+                             f"{' '.join(str(exc).split())[:100]}); will retry") from None
 
 
 def find_calendar(client: Any, settings: CalDavSettings, name: str | None, *,

@@ -154,6 +154,7 @@ class CalDavStore:
         self.server = server
         self.requests = 0
         self.listing = listing  # "sync" (sync-collection REPORT) or "etags" (PROPFIND)
+        self.moved: tuple[str, str] | None = None  # (old, new) path after a redirect
 
     # -- HTTP ------------------------------------------------------------------------------
 
@@ -172,6 +173,7 @@ class CalDavStore:
             log.warning("%s: the calendar moved (%s) from %s to %s; using the new URL",
                         self.server, moved.status, self.url, new)
             rel = url[len(self.url):] if url.startswith(self.url) else ""
+            self.moved = (self._path(self.url), self._path(new))
             self.url = new
             return self._send_once(method, new + rel, body, headers, ok)
 
@@ -235,7 +237,7 @@ class CalDavStore:
                     f"CalDAV server {self.server} failed with {status}; will retry") from None
             raise SyncdError(f"CalDAV server {self.server}: {method} failed: {exc}") from None
         except Exception as exc:
-            if not _garbled(exc):
+            if not garbled(exc):
                 raise
             # The library parses every answer: a cut or non-XML body fails in there.
             raise (InDoubt if write else TransientError)(
@@ -421,7 +423,7 @@ class CalDavStore:
         self._send("DELETE", self._abs(href), "", {"If-Match": etag}, ok=(200, 204))
 
 
-def _garbled(exc: BaseException) -> bool:
+def garbled(exc: BaseException) -> bool:
     """An exception the library raises on an answer it cannot parse (lxml's, or a None
     where an element was expected), as opposed to a bug of ours."""
     return exc.__class__.__name__ in ("XMLSyntaxError", "ParseError", "DocumentInvalid") \
@@ -439,8 +441,9 @@ def _not_caldav(resp: Any) -> bool:
     """A 2xx to a write that no CalDAV server sends: an HTML page (a login portal, a proxy
     answering for a server that is not there)."""
     ctype = ((getattr(resp, "headers", None) or {}).get("Content-Type") or "").lower()
-    head = _text(getattr(resp, "raw", b""))[:200].lstrip().lower()
-    return "html" in ctype or head.startswith(("<!doctype html", "<html"))
+    head = _text(getattr(resp, "raw", b""))[:500].lstrip().lower()
+    # PHP servers (SabreDAV, Nextcloud) label an empty 201 text/html: only a page counts.
+    return head.startswith(("<!doctype html", "<html")) or ("html" in ctype and "<" in head)
 
 
 def _rejects_token(exc: Refused) -> bool:
