@@ -106,7 +106,8 @@ def check_state_db(directory: Path) -> Check:
             state.close()
     except sqlite3.Error as exc:
         return failed("state db", f"{path} cannot be read ({exc}); move it away and run "
-                      "`syncd run --once` to start afresh")
+                      "`syncd run --once` to start afresh (syncd's events in the calendar are "
+                      "taken back, not copied)")
     finally:
         os.umask(old)
     if version > SCHEMA_VERSION:
@@ -114,5 +115,6 @@ def check_state_db(directory: Path) -> Check:
                       f"(this one knows {SCHEMA_VERSION}): upgrade syncd")
     if verdict != "ok":
         return failed("state db", f"{path} is damaged ({verdict}); move it away and run "
-                      "`syncd run --once` to start afresh")
+                      "`syncd run --once` to start afresh (syncd's events in the calendar are "
+                      "taken back, not copied)")
     return passed("state db", f"schema {version}, intact")

@@ -260,3 +260,43 @@ def test_location_and_the_users_own_alarm_survive_a_move(caldav_server, tmp_path
     assert str(ev["LOCATION"]) == "Gym on Main St"
     alarms = [str(a.get("DESCRIPTION")) for a in ev.walk("VALARM")]
     assert "Pack the gym bag" in alarms and len(alarms) == 2, alarms
+
+
+def test_whole_cycles_after_the_state_moved_away_add_no_copy_and_keep_the_pin(
+        pip_caldav_server, tmp_path):
+    """The issue's first bullet, through the planner: 0 duplicates, the pin kept."""
+    import caldav
+
+    from syncd.cycle import run_cycle
+    from syncd.model import SessionStatus
+    from syncd.state import State
+    from tests.integration.test_caldav_cycle import NOW as MORNING
+    from tests.integration.test_caldav_cycle import config_for
+
+    s = settings_for(pip_caldav_server)
+    user = User(pip_caldav_server, s)
+    client = caldav.DAVClient(url=pip_caldav_server.url, username=s.username, password="pw",
+                              auth_type="basic", enable_rfc6764=False, require_tls=False)
+    client.principal().make_calendar(name=f"Work {s.name}")
+    config = config_for(pip_caldav_server, s.username, s.name, f"Work {s.name}")
+    first = run_cycle(config, State(tmp_path / "state"), MORNING)
+    assert first.errors == {}
+    planned = [x for x in first.plan.sessions if x.start > MORNING]
+    assert len(user.events()) == len(first.plan.sessions) and planned
+    moved = planned[-1]
+    user.move(moved.uid, -90)
+    before = user.raw()
+
+    (tmp_path / "state").rename(tmp_path / "state.lost")
+    state = State(tmp_path / "state")
+    again = run_cycle(config, state, MORNING + timedelta(minutes=15))
+    assert again.errors == {}
+    assert all(a.op is not Op.CREATE for r in again.reports for a in r.actions)
+    assert len(user.events()) == len(before), "no copy of any session"
+    assert user.raw()[moved.uid] == before[moved.uid], "the user's move untouched"
+    by_uid = {x.uid: x for x in again.plan.sessions}
+    assert by_uid[moved.uid].status is SessionStatus.PINNED
+    assert by_uid[moved.uid].start == moved.start - timedelta(minutes=90)
+    third = run_cycle(config, state, MORNING + timedelta(minutes=30))
+    assert all(r.actions == [] for r in third.reports), "settled: nothing left to do"
+    assert len(user.events()) == len(before)
