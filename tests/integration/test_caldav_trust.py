@@ -102,11 +102,11 @@ def create_stored_then_500(method, path, status, headers, body):
     return None
 
 
-def test_create_answered_500_after_the_server_stored_it_is_there_once(radicale_server,
+def test_create_answered_500_after_the_server_stored_it_is_there_once(pip_caldav_server,
                                                                       tmp_path):
-    s = settings_for(radicale_server)
-    user = User(radicale_server, s)
-    bad, proxy = through(radicale_server, s, rewrite=create_stored_then_500)
+    s = settings_for(pip_caldav_server)
+    user = User(pip_caldav_server, s)
+    bad, proxy = through(pip_caldav_server, s, rewrite=create_stored_then_500)
     try:
         sink = make_sink(bad, tmp_path)
         sink.pull(NOW)
@@ -127,10 +127,10 @@ def strip_getetag(method, path, status, headers, body):
     return None
 
 
-def test_a_server_whose_207s_carry_no_getetag_gets_no_duplicates(radicale_server, tmp_path):
-    s = settings_for(radicale_server)
-    user = User(radicale_server, s)
-    bad, proxy = through(radicale_server, s, rewrite=strip_getetag)
+def test_a_server_whose_207s_carry_no_getetag_gets_no_duplicates(pip_caldav_server, tmp_path):
+    s = settings_for(pip_caldav_server)
+    user = User(pip_caldav_server, s)
+    bad, proxy = through(pip_caldav_server, s, rewrite=strip_getetag)
     try:
         sink = make_sink(bad, tmp_path)
         for shift in (0, 0, 30, 30):
@@ -154,11 +154,11 @@ def html_to_every_put(method, path, headers, body):
     return None
 
 
-def test_a_portal_answering_200_html_to_puts_is_not_taken_as_written(radicale_server,
+def test_a_portal_answering_200_html_to_puts_is_not_taken_as_written(pip_caldav_server,
                                                                      tmp_path):
-    s = settings_for(radicale_server)
-    user = User(radicale_server, s)
-    bad, proxy = through(radicale_server, s, intercept=html_to_every_put)
+    s = settings_for(pip_caldav_server)
+    user = User(pip_caldav_server, s)
+    bad, proxy = through(pip_caldav_server, s, intercept=html_to_every_put)
     try:
         sink = make_sink(bad, tmp_path)
         sink.pull(NOW)
@@ -182,10 +182,10 @@ def cut_in_half(method, path, status, headers, body):
     return None
 
 
-def test_a_207_cut_in_half_is_one_transient_line(radicale_server, tmp_path):
-    s = settings_for(radicale_server)
+def test_a_207_cut_in_half_is_one_transient_line(pip_caldav_server, tmp_path):
+    s = settings_for(pip_caldav_server)
     cycle(make_sink(s, tmp_path), sessions(2))
-    bad, proxy = through(radicale_server, s, rewrite=cut_in_half)
+    bad, proxy = through(pip_caldav_server, s, rewrite=cut_in_half)
     try:
         with pytest.raises(TransientError) as err:
             make_sink(bad, tmp_path).pull(NOW)
@@ -200,9 +200,9 @@ def html_discovery(method, path, headers, body):
     return None
 
 
-def test_an_html_page_answered_to_discovery_is_one_transient_line(radicale_server, tmp_path):
-    s = settings_for(radicale_server)
-    bad, proxy = through(radicale_server, s, intercept=html_discovery)
+def test_an_html_page_answered_to_discovery_is_one_transient_line(pip_caldav_server, tmp_path):
+    s = settings_for(pip_caldav_server)
+    bad, proxy = through(pip_caldav_server, s, intercept=html_discovery)
     try:
         with pytest.raises(TransientError) as err:
             make_sink(bad, tmp_path).pull(NOW)
