@@ -183,7 +183,9 @@ def test_calendar_state_machine(caldav_server: Server, tmp_path: Path) -> None:
     the random exploration is the soak below."""
     machine = build_machine(caldav_server, tmp_path)
     # Xandikos commits each write to git: fewer runs there keep the suite under its budget.
-    runs = {"radicale": 25, "xandikos": 12, "sabre": 15, "cyrus": 15}[caldav_server.kind]
+    # (Fewer than before the lost-state and second-writer steps, which cost more requests:
+    # the same time in the suite; the random run under `slow` explores more.)
+    runs = {"radicale": 20, "xandikos": 10, "sabre": 12, "cyrus": 12}[caldav_server.kind]
     run_state_machine_as_test(machine, settings=settings(
         max_examples=runs, stateful_step_count=12, deadline=None, derandomize=True,
         database=None, suppress_health_check=[HealthCheck.too_slow]))
