@@ -73,7 +73,8 @@ class CalDavStore:
             if new is None:
                 raise SyncdError(f"CalDAV server {self.server} redirected {method} "
                                  f"{urlsplit(url).path} ({moved.status}) to "
-                                 f"{moved.location}, outside the calendar; set "
+                                 f"{moved.location[:200]!r} (another host, plain HTTP or "
+                                 "outside the calendar: not followed); set "
                                  "calendar.calendar_url to the calendar's real URL") from None
             log.warning("%s: the calendar moved (%s) from %s to %s; using the new URL",
                         self.server, moved.status, self.url, new)
@@ -85,6 +86,9 @@ class CalDavStore:
     def _moved_to(self, url: str, moved: Moved) -> str | None:
         """The calendar's new URL, from a redirect of the calendar or of one of its events."""
         target = urljoin(url, moved.location)
+        here, there = urlsplit(url), urlsplit(target)
+        if there.hostname != here.hostname or (there.scheme, here.scheme) == ("http", "https"):
+            return None  # another host, or down to plain HTTP: credentials never follow
         if url.rstrip("/") == self.url.rstrip("/"):
             return target if target.endswith("/") else target + "/"
         if url.startswith(self.url):

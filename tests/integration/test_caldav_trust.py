@@ -300,3 +300,24 @@ def test_whole_cycles_after_the_state_moved_away_add_no_copy_and_keep_the_pin(
     third = run_cycle(config, state, MORNING + timedelta(minutes=30))
     assert all(r.actions == [] for r in third.reports), "settled: nothing left to do"
     assert len(user.events()) == len(before)
+
+
+def test_a_redirect_to_another_host_is_not_followed_and_fails_loudly(radicale_server, tmp_path):
+    from syncd.errors import SyncdError
+
+    s = settings_for(radicale_server)
+
+    def away(method, path, headers, body):
+        if path.startswith("/old-calendar/"):
+            return 301, {"Location": "http://elsewhere.invalid/cal/", "Content-Length": "0"}, b""
+        return None
+
+    proxy, _ = start_proxy(radicale_server.port, intercept=away)
+    base = f"http://127.0.0.1:{proxy.server_address[1]}/"
+    try:
+        cfg = replace(s, url=base, calendar_url=base + "old-calendar/")
+        with pytest.raises(SyncdError, match=r"calendar\.calendar_url") as err:
+            make_sink(cfg, tmp_path).pull(NOW)
+    finally:
+        proxy.shutdown()
+    assert not isinstance(err.value, TransientError) and "\n" not in str(err.value)
