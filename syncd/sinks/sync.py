@@ -33,7 +33,7 @@ from syncd.planner.uids import is_syncd_uid
 from syncd.sinks.base import Action, Op, SinkReport, UserChange
 from syncd.sinks.caldav_store import Gone, InDoubt, Poll, PreconditionFailed, Refused
 from syncd.sinks.event_merge import merge
-from syncd.sinks.events import event_hash, session_hash
+from syncd.sinks.events import SESSION_MARK, event_hash, session_hash
 from syncd.sinks.ownership import claim
 from syncd.sinks.sync_adopt import adopt, strangers
 from syncd.sinks.sync_create import Creates
@@ -219,7 +219,7 @@ class SyncEngine(Creates):
             elif it.state in ("creating", "doubt"):
                 # doubt: not there when read back; creating: only when pull was skipped
                 out.append((Op.CREATE, s, it))
-            elif it.hash != session_hash(s) or it.state == "updating":
+            elif it.hash != session_hash(s) or it.state == "updating" or self._unmarked(it):
                 out.append((Op.UPDATE, s, it))
         for it in items.values():
             if it.uid in in_plan or it.state not in ("synced", "updating", "deleting"):
@@ -228,6 +228,13 @@ class SyncEngine(Creates):
             if start is None or start > now:
                 out.append((Op.DELETE, None, it))
         return out
+
+    def _unmarked(self, it: Item) -> bool:
+        """An event written before syncd marked its events (X-SYNCD-SESSION): rewritten
+        once (never again, should a server drop X- properties), so that a lost state can
+        still recognise it as syncd's."""
+        return (it.state == "synced" and it.body is not None and SESSION_MARK not in it.body
+                and self.state.get(f"sink:{self.name}:marked", it.uid) is None)
 
     def push(self, sessions: Sequence[Session], now: datetime, dry_run: bool,
              stop: Callable[[], bool] | None = None) -> SinkReport:
@@ -315,6 +322,9 @@ class SyncEngine(Creates):
             report.warnings.append(f"{s.title}: the server gives no ETag for it, so it "
                                    "cannot be changed safely; left as it is")
             return False
+        if self._unmarked(it):
+            with self.state.transaction():
+                self.state.put(f"sink:{self.name}:marked", it.uid, "1")
         seq = it.sequence + 1
         # The server's copy edited, not replaced: what the user added to it is kept.
         ics = merge(self._render(s, seq, now, it.event_uid), it.body, it.event_uid)

@@ -356,3 +356,20 @@ def test_a_create_answered_without_etag_is_done_only_once_the_server_shows_it(tm
     lying.store_it = True
     pull, _push = run(engine(lying, tmp_path / "b"), sessions(1))
     assert pull.changes == [] and len(lying.items) == 1
+
+
+def test_an_event_written_before_the_markers_is_rewritten_once_with_them(tmp_path):
+    store = MemoryStore()
+    eng = engine(store, tmp_path)
+    run(eng, sessions(1))
+    href = next(iter(store.items))
+    bare = "\r\n".join(ln for ln in store.items[href][1].split("\r\n")
+                       if not ln.startswith(("X-SYNCD-SESSION", "X-SYNCD-HASH")))
+    store.items[href] = (store.items[href][0], bare)  # as an older syncd wrote it
+    with eng.state.transaction():
+        eng.state.db.execute("UPDATE sink_items SET body=?", (bare,))
+    _pull, push = run(eng, sessions(1))
+    assert [a.op for a in push.actions] == [Op.UPDATE]
+    assert "X-SYNCD-SESSION" in store.items[href][1]
+    _pull, push = run(eng, sessions(1))
+    assert push.actions == [], "once"
