@@ -5,7 +5,7 @@ Run: python bench/bench_daemon_footprint.py [--idle 30]
 Starts Radicale and the fake Garmin service on 127.0.0.1, runs `syncd run` (15-minute
 interval) until its first cycle is done, then reads its RSS and CPU time from /proc over
 --idle seconds. The cycle time is measured with the daemon's own code path
-(a forked child that imports the libraries and runs one cycle, started from a light
+(a child started by fork+exec that imports the libraries and runs one cycle, from a light
 process), plus a whole `syncd run --once` process for comparison. A benchmark, not a test:
 it prints figures and exits 0.
 """
@@ -105,7 +105,7 @@ interval_minutes = 15
               f"({(cpu1 - cpu0) / opts.idle * 100:.2f} % of one core); RSS drift "
               f"{rss1 - rss0:+.1f} MiB")
 
-        # The daemon's cycle path: fork, import the libraries in the child, one cycle.
+        # The daemon's cycle path: fork+exec a child, import the libraries there, one cycle.
         # Timed from a fresh, light process, as the daemon's own is.
         code = f"""
 import time, sys
@@ -126,7 +126,7 @@ print(sorted(out)[2])
         res = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                              text=True, check=True)
         med = float(res.stdout.strip().splitlines()[-1])
-        print(f"daemon cycle with nothing new (fork + imports + cycle): median "
+        print(f"daemon cycle with nothing new (fork+exec + imports + cycle): median "
               f"{med * 1000:.0f} ms over 5 (target < 1000 ms: {'met' if med < 1 else 'NOT met'})"
               f"; Garmin requests per cycle: {len(garmin.api_calls()) / 5:.0f}")
         t0 = time.perf_counter()

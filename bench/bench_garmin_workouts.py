@@ -7,7 +7,10 @@ in which nothing changed, 1 session moved to another day, 5 moved, 1 got new con
 1 disappeared. A full cycle (Garmin source + planner + workouts sink) with nothing changed
 is measured too: its one activity-list read is the source's, not the sink's; and three
 weeks of daily cycles with the real planner, to show what a season costs.
+Then the reads of what was lifted (issue #21): the exerciseSets calls of full cycles as
+strength activities arrive.
 Targets (issue #12): nothing changed → 0 workout calls; each moved session → at most 2.
+Targets (issue #21): at most one sets call per new strength activity; 0 in a quiet cycle.
 A benchmark, not a test: it prints figures and exits 0.
 """
 
@@ -131,6 +134,54 @@ def three_weeks(server: HTTPServer) -> None:
             print(f"  {n:>4}  {what}")
 
 
+def sets_calls(server: HTTPServer) -> None:
+    """exerciseSets calls of full cycles: a first sync, quiet ones, a new run, new lifts."""
+    from tests.integration.test_garmin_sets import recorded
+
+    with tempfile.TemporaryDirectory() as tmp:
+        server.clear()
+        fake = FakeGarmin(server)
+        FakeWorkouts(fake)
+        now = datetime.now().astimezone()
+        fake.generate(120, now - timedelta(hours=3))
+        for act in fake.activities:
+            if act["activityType"]["typeKey"] == "strength_training":
+                fake.exercise_sets[act["activityId"]] = recorded(act["activityId"])
+        cfg_path = Path(tmp) / "syncd.toml"
+        cfg_path.write_text(config_text(fake.url))
+        config = load_config(str(cfg_path))
+        state_dir = Path(tmp) / "state"
+        write_tokens(state_dir)
+        state = State(state_dir)
+
+        def calls() -> int:
+            return sum(1 for p in fake.log if p.endswith("/exerciseSets"))
+
+        recent = sum(1 for a in fake.activities
+                     if a["activityType"]["typeKey"] == "strength_training"
+                     and datetime.fromisoformat(a["startTimeGMT"].replace(" ", "T") + "+00:00")
+                     >= now - timedelta(days=42))
+        print(f"\n{'full cycle':<44}{'sets calls':>11}{'target':>9}")
+        rows = []
+        run_cycle(config, state, now)
+        rows.append((f"first sync ({recent} strength in 42 days)", calls(), f"<= {recent}"))
+        t = now
+        for label, kind in [("quiet", None), ("quiet", None), ("a new run", 0),
+                            ("a new strength activity", 5), ("quiet", None),
+                            ("two new strength activities", 5)]:
+            t += timedelta(hours=1)
+            before = calls()
+            new = 0
+            for _ in range(2 if label.startswith("two") else (0 if kind is None else 1)):
+                act = fake.add_newest(kind or 0, t - timedelta(minutes=50 - new))
+                new += kind == 5
+                fake.exercise_sets[act["activityId"]] = recorded(act["activityId"])
+            run_cycle(config, state, t)
+            rows.append((label, calls() - before, f"<= {new}"))
+        for label, n, target in rows:
+            print(f"{label:<44}{n:>11}{target:>9}")
+
+
 def main() -> None:
     server = HTTPServer(host="127.0.0.1", port=0)
     server.start()
@@ -138,6 +189,7 @@ def main() -> None:
         sink_figures(server)
         full_cycle(server)
         three_weeks(server)
+        sets_calls(server)
     finally:
         server.clear()
         server.stop()

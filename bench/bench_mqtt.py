@@ -2,15 +2,17 @@
 
 Run: python bench/bench_mqtt.py [--idle 20] [--quiet-cycles 10]
 Prints: the daemon's idle RSS and CPU with and without [mqtt] (paho is imported only with
-it), messages sent over quiet cycles (a cycle a second, after the first ones settled), the
-time from a "sync now" press to the cycle it starts, and from a broker restart (retained
-messages lost) to every discovery config being back. A benchmark, not a test: it prints
+it), messages and bytes sent over quiet cycles (a cycle a second, after the first ones
+settled), what a daemon restart without a plan change sends, the time from a "sync now"
+press to the cycle it starts and to its "last sync" message, and from a broker restart
+(retained messages lost) to every discovery config being back. A benchmark, not a test: it prints
 figures and exits 0.
 """
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import tempfile
 import time
@@ -65,11 +67,16 @@ def main() -> None:
         print(f"idle CPU over {opts.idle:.0f} s: {cpu_plain:.2f} s without, {cpu_mqtt:.2f} s "
               "with [mqtt]")
 
-        rec = Recorder(broker.port, ("nothing/#",)).start()
+        rec = Recorder(broker.port, ("syncd/last_sync/state",)).start()
+        time.sleep(1)
         before = with_mqtt.last_cycle()
+        mark = time.monotonic()
         rec.publish("syncd/sync_now/press", "PRESS")
         took = wait(lambda: with_mqtt.last_cycle() != before)
-        print(f"sync now pressed → that cycle done: {took * 1000:.0f} ms")
+        wait(lambda: any(not m.retain for m in rec.since(mark)))
+        shown = next(m.at for m in rec.since(mark) if not m.retain) - mark
+        print(f"sync now pressed → that cycle done: {took * 1000:.0f} ms; its last sync "
+              f"time received: {shown * 1000:.0f} ms")
         rec.stop()
         for d in daemons:
             d.stop()
@@ -80,13 +87,37 @@ def main() -> None:
         daemons.append(fast)
         everything = Recorder(broker.port).start()
         fast.wait_cycles(3)
-        wait(lambda: bool(everything.messages)
-             and time.monotonic() - everything.messages[-1].at > 3)
+        def settled() -> bool:  # 3 s with nothing but the per-cycle "last sync"
+            other = [m for m in everything.messages if m.topic != "syncd/last_sync/state"]
+            return bool(other) and time.monotonic() - other[-1].at > 3
+
+        wait(settled)
         mark = time.monotonic()
         fast.wait_cycles(opts.quiet_cycles, timeout=opts.quiet_cycles * 5)
-        sent = len(everything.since(mark))
-        print(f"messages over {opts.quiet_cycles} quiet cycles: {sent}")
+        sent = everything.since(mark)
+        topics = sorted({m.topic for m in sent})
+        print(f"messages over {opts.quiet_cycles} quiet cycles: {len(sent)} "
+              f"({sum(len(m.topic) + len(m.payload) for m in sent)} bytes of topic and "
+              f"payload), on {topics}")
         everything.stop()
+
+        fast.stop(signal.SIGTERM)
+        slow = Daemon(root / "restart", broker.port, 60)  # no timed cycle in the window
+        slow.start()
+        daemons.append(slow)
+        slow.wait_cycles(1)
+        time.sleep(2)
+        slow.stop(signal.SIGTERM)
+        watch = Recorder(broker.port, ("syncd/#",)).start()
+        time.sleep(1)  # the retained messages a new subscriber gets
+        mark = time.monotonic()
+        slow.start()
+        slow.wait_cycles(1)
+        time.sleep(2)
+        live = [m for m in watch.since(mark) if not m.retain]
+        watch.stop()
+        print(f"daemon restart without a plan change, through its first cycle: {len(live)} "
+              f"messages: {sorted(m.topic for m in live)}")
 
         broker.stop()
         broker.start()

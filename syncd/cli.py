@@ -18,8 +18,13 @@ import click
 
 from syncd.context import Context
 from syncd.errors import ConfigError, ExitCode, SyncdError
+from syncd.logs import setup_logging
 
 log = logging.getLogger("syncd")
+# `run --once` waits this long for another writer of its state (the daemon's cycle, a timer's
+# run): a quiet cycle takes a second or two, a first sync of a slow server may take minutes.
+# Long enough that a timer's run and a manual one both get done, short enough to say why.
+DEFAULT_WAIT_S = 60.0
 
 
 def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -47,6 +52,10 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
         except Exception as exc:
             if verbosity >= 2:
                 raise
+            own = _own_state_fault(obj, exc)
+            if own is not None:
+                click.echo(f"syncd: {own}", err=True)
+                ctx.exit(int(own.exit_code))
             click.echo(f"syncd: internal error: {exc.__class__.__name__}: {exc} "
                        "(run with -vv for details and report it)", err=True)
             ctx.exit(int(ExitCode.FAILURE))
@@ -54,25 +63,31 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def setup_logging(verbosity: int) -> None:
-    level = {-1: logging.ERROR, 0: logging.WARNING, 1: logging.INFO}.get(
-        verbosity, logging.DEBUG if verbosity > 1 else logging.ERROR)
-    handler = logging.StreamHandler(sys.stderr)
-    if os.environ.get("JOURNAL_STREAM"):
-        from syncd.logs import JournalFormatter
+def _own_state_fault(obj: Context | None, exc: Exception) -> SyncdError | None:
+    """A fault of syncd's own state file met mid-command (a page SQLite finds damaged, a
+    disk that filled up): the one line ``state_health`` words for it, not "internal error"."""
+    import errno
+    import sqlite3
 
-        handler.setFormatter(JournalFormatter())
-    else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s",
-                                               "%Y-%m-%d %H:%M:%S"))
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level)
-    for noisy in ("urllib3", "caldav", "garminconnect", "curl_cffi"):
-        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
-    from syncd.logs import LibraryFilter
+    if not isinstance(exc, sqlite3.DatabaseError) and not (
+            isinstance(exc, OSError) and exc.errno == errno.ENOSPC):
+        return None
+    from pathlib import Path
 
-    handler.addFilter(LibraryFilter(verbosity))
+    from syncd.state import DB_NAME
+    from syncd.state_health import unusable
+
+    if isinstance(exc, OSError) and exc.filename:  # a file other than the state: name it
+        where = Path(str(exc.filename))
+        return unusable(where, exc) if where.name == DB_NAME else SyncdError(
+            f"{where}: no space left on the disk holding it: free space there and run again")
+    try:
+        directory = obj.state_path() if obj is not None else None
+    except SyncdError:
+        directory = None
+    if directory is None:
+        return None
+    return unusable(directory / DB_NAME, exc)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -102,9 +117,13 @@ def main(ctx: click.Context, config_path: str | None, state_dir: str | None, now
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 @click.option("--force", is_flag=True,
               help="With --once: call every source and calendar now, even one backing off.")
+@click.option("--wait", "wait", default=DEFAULT_WAIT_S, show_default=True, metavar="SECONDS",
+              type=click.FloatRange(0, 3600),
+              help="With --once: how long to wait while another syncd writes the same state "
+                   "(then exit 4); 0: exit at once.")
 @click.pass_obj
 @handle_errors
-def run(obj: Context, once: bool, dry_run: bool, force: bool) -> None:
+def run(obj: Context, once: bool, dry_run: bool, force: bool, wait: float) -> None:
     """Sync: read runs, re-plan, write the sessions to the calendars."""
     dry_run = dry_run or obj.dry_run
     if not once:
@@ -116,10 +135,20 @@ def run(obj: Context, once: bool, dry_run: bool, force: bool) -> None:
         sys.exit(run_daemon(obj.config_path, obj.state_dir, obj.verbosity, dry_run=dry_run))
     from syncd.commands import run_once
 
-    # A dry run works on a copy of the state: it writes nothing, not even a new state file.
-    code = run_once(obj.config, obj.state(scratch=dry_run), obj.now(), dry_run=dry_run,
-                    echo=click.echo, quiet=obj.verbosity < 0, verbose=obj.verbosity > 0,
-                    force=force)
+    def waiting(holder: str) -> None:
+        if obj.verbosity >= 0:
+            click.echo(f"syncd: waiting up to {wait:g} s for another syncd writing the same "
+                       f"state to finish: {holder}", err=True)
+
+    # A dry run works on a copy of the state: it writes nothing, not even a new state file,
+    # and so takes no lock: it runs beside a daemon.
+    state = obj.state(scratch=dry_run, wait=wait, command="run --once", on_wait=waiting)
+    try:
+        code = run_once(obj.config, state, obj.now(), dry_run=dry_run,
+                        echo=click.echo, quiet=obj.verbosity < 0, verbose=obj.verbosity > 0,
+                        force=force)
+    finally:
+        state.close()
     sys.exit(int(code))
 
 
@@ -129,14 +158,17 @@ def run(obj: Context, once: bool, dry_run: bool, force: bool) -> None:
               help="Show the full reasoning for one day (YYYY-MM-DD).")
 @click.option("--days", default=None, type=click.IntRange(1, 84),
               help="Days to show (default: the configured horizon).")
+@click.option("--html", "html", metavar="FILE", default=None,
+              help="Also write the plan, the season and the status as one HTML page.")
 @click.pass_obj
 @handle_errors
-def plan(obj: Context, as_json: bool, explain: str | None, days: int | None) -> None:
-    """Show the plan for the coming days (writes nothing)."""
+def plan(obj: Context, as_json: bool, explain: str | None, days: int | None,
+         html: str | None) -> None:
+    """Show the plan for the coming days (writes nothing but --html's page)."""
     from syncd.commands import show_plan
 
     sys.exit(int(show_plan(obj.config, obj.state(scratch=True), obj.now(), as_json=as_json,
-                           explain=explain, days=days, echo=click.echo)))
+                           explain=explain, days=days, echo=click.echo, html=html)))
 
 
 @main.group()
@@ -204,10 +236,14 @@ def feed_rotate_token(obj: Context) -> None:
 @click.option("--no-write", is_flag=True,
               help="Do not create and delete a probe event in the calendar (then write "
                    "permission is asked, ETags and time zones are not tested).")
+@click.option("--garmin-workouts", is_flag=True,
+              help="Also upload a small probe workout to Garmin, read it back, name every "
+                   "field Garmin changed or dropped, and delete it.")
 @click.pass_obj
 @handle_errors
-def doctor(obj: Context, no_write: bool) -> None:
+def doctor(obj: Context, no_write: bool, garmin_workouts: bool) -> None:
     """Check the config, state, calendars, clock, Garmin login and feed; one line each."""
     from syncd.doctor import run_doctor
 
-    sys.exit(int(run_doctor(obj, click.echo, write_probe=not no_write)))
+    sys.exit(int(run_doctor(obj, click.echo, write_probe=not no_write,
+                            garmin_workouts=garmin_workouts)))

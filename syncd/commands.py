@@ -9,6 +9,7 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from syncd.config.loader import EMBEDDED, Config
@@ -125,7 +126,8 @@ def change_report(config: Config, result: CycleResult, *, dry_run: bool,
 
 
 def show_plan(config: Config, state: State, now: datetime, *, as_json: bool,
-              explain: str | None, days: int | None, echo: Echo) -> ExitCode:
+              explain: str | None, days: int | None, echo: Echo,
+              html: str | None = None) -> ExitCode:
     from syncd.cycle import make_plan
     from syncd.render import explain_day, plan_json, plan_table
 
@@ -143,11 +145,41 @@ def show_plan(config: Config, state: State, now: datetime, *, as_json: bool,
         echo(plan_json(result.plan))
     else:
         echo(plan_table(result.plan, days or config.horizon_days))
+    if html is not None and result.inputs is not None:
+        write_page(config, state, result.inputs, result.plan, result.warnings, Path(html))
+        echo(f"Wrote the page to {html}", err=True)
     for line in result.warnings:
         echo(f"syncd: WARNING: {line}", err=True)
     for name, err in result.errors.items():
         echo(f"syncd: {name}: {err} (planned with the last data it gave)", err=True)
     return ExitCode.OK
+
+
+def write_page(config: Config, state: State, inputs: Any, p: Any, warnings: list[str],
+               path: Path) -> None:
+    """`plan --html FILE`: the daemon's page as one self-contained file. Its folder must
+    exist; an existing file keeps its mode, a new one follows the umask."""
+    import os
+
+    from syncd.atomic import atomic_write
+    from syncd.sinks.page import page_bytes
+
+    path = path.expanduser()
+    if not path.parent.is_dir():
+        raise ConfigError(f"--html: the folder {path.parent} does not exist; create it or "
+                          "name a file in an existing folder")
+    if path.is_dir():
+        raise ConfigError(f"--html: {path} is a folder; name a file, e.g. {path}/plan.html")
+    try:
+        mode = path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    try:
+        atomic_write(path, page_bytes(config, state, inputs, p, warnings, None), mode)
+    except OSError as exc:
+        raise ConfigError(f"--html: cannot write {path}: {exc.strerror}") from None
 
 
 def check_config(config: Config) -> str:

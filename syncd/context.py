@@ -12,7 +12,11 @@ from typing import TYPE_CHECKING
 
 from syncd.errors import ConfigError
 
+NOW_YEARS = (1971, 9000)  # what --now accepts
+
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from syncd.config.loader import Config
     from syncd.state import State
 
@@ -56,12 +60,19 @@ class Context:
         except ValueError:
             raise ConfigError(f"--now: expected an ISO 8601 time such as 2026-11-24T07:30 or "
                               f"2026-11-24T07:30+01:00, got {self.now_text!r}") from None
+        if not NOW_YEARS[0] <= value.year <= NOW_YEARS[1]:
+            # Days of history and weeks ahead are added to it: year 1 or 9999 would overflow.
+            raise ConfigError(f"--now: expected a moment between the years {NOW_YEARS[0]} and "
+                              f"{NOW_YEARS[1]}, got {self.now_text!r}")
         return value if value.tzinfo else value.replace(tzinfo=tz)
 
     def state_path(self) -> Path:
         return state_dir_for(self.config, self.state_dir)
 
-    def state(self, *, readonly: bool = False, scratch: bool = False) -> State:
+    def state(self, *, readonly: bool = False, scratch: bool = False, wait: float = 0.0,
+              command: str | None = None, on_wait: Callable[[str], None] | None = None) -> State:
+        """Opened for writing, the state takes the writer lock (waiting up to ``wait`` s)."""
         from syncd.state import State
 
-        return State(self.state_path(), readonly=readonly, scratch=scratch)
+        return State(self.state_path(), readonly=readonly, scratch=scratch, wait=wait,
+                     command=command, on_wait=on_wait)

@@ -21,7 +21,7 @@ from syncd.config.loader import Config
 from syncd.errors import AuthError, SyncdError, TransientError
 from syncd.model import Session, SessionStatus
 from syncd.planner import Plan, PlanInputs, plan
-from syncd.sinks.base import Sink, SinkReport
+from syncd.sinks.base import Publisher, Sink, SinkReport
 from syncd.sources.base import FetchWindow, Observations, Source
 from syncd.sources.merge import merge_runs, merge_strength
 from syncd.state import State
@@ -31,6 +31,7 @@ HISTORY = timedelta(weeks=16)
 BACKOFF_FIRST = timedelta(minutes=1)
 BACKOFF_MAX = timedelta(hours=2)
 SLOW_S = 5.0  # a component taking longer is marked slow in `syncd status`
+FORCE = ("cycle", "force")  # set by the daemon on a reload or "sync now": ignore the backoff
 
 
 def backoff_delay(failures: int, first: timedelta = BACKOFF_FIRST,
@@ -88,6 +89,7 @@ class CycleResult:
     # What sources noticed (an event skipped, a feed cut, the running plan missing):
     # shown by `run --once` and `syncd status`, logged by the daemon.
     warnings: list[str] = field(default_factory=list)
+    inputs: PlanInputs | None = None  # what the planner was given (the page draws from it)
 
     @property
     def next_session(self) -> Session | None:
@@ -121,6 +123,12 @@ def build_sinks(config: Config, state: State) -> list[Sink]:
     from syncd.sinks.registry import sinks_for
 
     return sinks_for(config, state)
+
+
+def build_publishers(config: Config, state: State) -> list[Publisher]:
+    from syncd.sinks.registry import publishers_for
+
+    return publishers_for(config, state)
 
 
 def gather(sources: list[Source], window: FetchWindow, state: State | None,
@@ -174,9 +182,9 @@ def make_plan(config: Config, state: State, now: datetime,
     errors: dict[str, str] = {}
     srcs = build_sources(config, state) if sources is None else sources
     obs, transient = gather(srcs, fetch_window(config, now), state, errors, honour_backoff)
-    p = plan(plan_inputs(config, obs, state.sessions(), state.known_uids()), now)
-    return CycleResult(plan=p, errors=errors, transient=transient,
-                       warnings=list(dict.fromkeys(obs.notes)))
+    inputs = plan_inputs(config, obs, state.sessions(), state.known_uids())
+    return CycleResult(plan=plan(inputs, now), errors=errors, transient=transient,
+                       warnings=list(dict.fromkeys(obs.notes)), inputs=inputs)
 
 
 def run_cycle(config: Config, state: State, now: datetime, *, dry_run: bool = False,
@@ -186,6 +194,11 @@ def run_cycle(config: Config, state: State, now: datetime, *, dry_run: bool = Fa
     """One cycle. ``honour_backoff`` skips components still backing off (the daemon);
     ``stop`` is asked between writes so a shutdown finishes the write in progress only."""
     errors: dict[str, str] = {}
+    if state.get(*FORCE) is not None:  # the user fixed something: retry it all now
+        state.put(*FORCE, None)
+        if honour_backoff:
+            log.info("retrying every component now, backoff or not (reload or sync now)")
+            honour_backoff = False
     srcs = build_sources(config, state) if sources is None else sources
     snks = build_sinks(config, state) if sinks is None else sinks
     # The first retry waits one interval at most: a short blip costs one missed cycle.
@@ -220,7 +233,8 @@ def run_cycle(config: Config, state: State, now: datetime, *, dry_run: bool = Fa
             published.setdefault(s.uid, s)
         _take_user_changes(published, report)
 
-    p = plan(plan_inputs(config, obs, list(published.values()), state.known_uids()), now)
+    inputs = plan_inputs(config, obs, list(published.values()), state.known_uids())
+    p = plan(inputs, now)
     changes = describe_changes(list(published.values()), p, now)
     log.info("planned %d sessions (phase %s), %d changed", len(p.sessions), p.phase.value,
              len(changes))
@@ -254,7 +268,7 @@ def run_cycle(config: Config, state: State, now: datetime, *, dry_run: bool = Fa
             comp.ok(detail="; ".join([f"{len(report.actions)} writes", *notes]))
     result = CycleResult(plan=p, changes=changes, reports=reports, errors=errors,
                          transient=transient, failed_sinks=failed,
-                         warnings=list(dict.fromkeys(obs.notes)))
+                         warnings=list(dict.fromkeys(obs.notes)), inputs=inputs)
     if not dry_run:
         state.put("cycle", "warnings", json.dumps(result.warnings))
         upcoming = result.next_session
@@ -262,7 +276,19 @@ def run_cycle(config: Config, state: State, now: datetime, *, dry_run: bool = Fa
                                or None, detail=(f"next: {upcoming.title} "
                                                 f"{upcoming.start.isoformat()}")
                                if upcoming else "next: none planned")
+        _publish(build_publishers(config, state), inputs, p, result.warnings)
     return result
+
+
+def _publish(publishers: list[Publisher], inputs: PlanInputs, p: Plan,
+             warnings: list[str]) -> None:
+    """Pages and the like show the cycle that just ended; one that fails is logged and the
+    cycle's result stands (nothing in the calendar depends on it)."""
+    for pub in publishers:
+        try:
+            pub.publish(inputs, p, warnings)
+        except (OSError, SyncdError) as exc:
+            log.error("%s: not written: %s", pub.name, exc)
 
 
 def _log_failure(comp: Component, what: str, exc: SyncdError,

@@ -1,10 +1,13 @@
 """`syncd run`: the long-running service loop.
 
 The resident process stays small: it holds the config, answers signals, talks to systemd
-and sleeps. Each cycle runs in a forked child that imports the heavy libraries (caldav,
-garminconnect, icalendar), does the work, reports a summary through a pipe and exits. So
-the idle footprint is the parent's alone, a leak or a library that hangs cannot build up
-over months, and a cycle that outlives its time limit is killed, not waited for.
+and sleeps. Each cycle runs in a child (``syncd.cycle_child``, started by fork+exec so that
+none of the resident process's threads or their locks is copied) that imports the heavy
+libraries (caldav, garminconnect, icalendar), does the work, reports a summary through a
+pipe and exits. So the idle footprint is the parent's alone, a leak or a library that hangs
+cannot build up over months, and a cycle that outlives its time limit is killed, not waited
+for. One daemon per state dir (``daemon.lock``, held for its life); each cycle takes the
+state's writer lock like any writing command, and they run one at a time.
 
 A cycle every ``daemon.interval_minutes`` (±10 % jitter), sleeping on a wake-up event rather
 than polling. A failing component backs off on its own (``cycle.Component``) while the
@@ -16,7 +19,6 @@ STOPPING=1. ``kill -USR1`` prints the stacks of the process it is sent to.
 
 from __future__ import annotations
 
-import contextlib
 import faulthandler
 import json
 import logging
@@ -25,6 +27,7 @@ import random
 import select
 import signal
 import sqlite3
+import subprocess
 import sys
 import threading
 import time
@@ -37,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from syncd import problems
 from syncd.companions import companions_for, run_all
-from syncd.errors import ExitCode, SyncdError
+from syncd.errors import ExitCode, StateBusyError, StateUnusableError, SyncdError
 from syncd.notify import Notifier
 
 if TYPE_CHECKING:
@@ -45,6 +48,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 STOP_GRACE = 8.0  # seconds a child gets to finish its write after SIGTERM
+STATE_WAIT_S = 30.0  # the resident process's own short writes wait this long for the lock
 MIN_CYCLE_LIMIT = 600.0
 MAX_CYCLE_LIMIT = 1800.0
 
@@ -55,7 +59,13 @@ class Flags:
 
     stop: bool = False
     reload: bool = False
+    force: bool = False  # the next cycle retries every failing component (reload, sync now)
     wake: threading.Event = field(default_factory=threading.Event)
+
+    def sync_now(self) -> None:
+        """A companion's "sync now": a cycle at once that ignores the backoff."""
+        self.force = True
+        self.wake.set()
 
 
 def install_handlers(flags: Flags) -> None:
@@ -65,7 +75,7 @@ def install_handlers(flags: Flags) -> None:
 
     def on_hup(signum: int, frame: FrameType | None) -> None:
         flags.reload = True
-        flags.wake.set()
+        flags.sync_now()  # a fixed config is tried at once, whatever the backoff
 
     signal.signal(signal.SIGTERM, on_stop)
     signal.signal(signal.SIGINT, on_stop)
@@ -73,19 +83,48 @@ def install_handlers(flags: Flags) -> None:
     faulthandler.register(signal.SIGUSR1, all_threads=True)
 
 
+class StateReport:
+    """Says a state that cannot be used (damaged, full disk, another writer) once per change,
+    not every cycle: the journal gets one line when it starts, one when it clears."""
+
+    def __init__(self) -> None:
+        self.said: str | None = None
+
+    def __call__(self, problem: str | None, *, busy: bool = False) -> None:
+        if problem == self.said:
+            return
+        if problem is not None:
+            (log.warning if busy else log.error)("%s", problem)
+        elif self.said is not None:
+            log.info("the state is usable again")
+        self.said = problem
+
+
 def run_daemon(config_path: str | None, state_dir: str | None, verbosity: int, *,
                dry_run: bool = False) -> int:
     from syncd.config.loader import load_config
     from syncd.context import state_dir_for
+    from syncd.lock import daemon_lock
+    from syncd.state import ensure_private_dir
 
     flags = Flags()
     install_handlers(flags)
     notifier = Notifier()
+    report = StateReport()
     try:
         config = load_config(config_path)
         directory = state_dir_for(config, state_dir)
-        _mark_running(directory)  # also creates and migrates it, before any child runs
+        ensure_private_dir(directory)
+        lock = daemon_lock(directory)
+        lock.acquire(wait=0, command="run (the daemon)")
     except SyncdError as exc:
+        print(f"syncd: {exc}", flush=True, file=sys.stderr)
+        return int(exc.exit_code)
+    try:
+        _mark_running(directory)  # also creates and migrates it, before any child runs
+    except (StateUnusableError, StateBusyError) as exc:
+        report(str(exc), busy=isinstance(exc, StateBusyError))  # said once; cycles retry
+    except SyncdError as exc:  # a state from a newer syncd: nothing to run on
         print(f"syncd: {exc}", flush=True, file=sys.stderr)
         return int(exc.exit_code)
     log.info("syncd started: config %s, state %s, every %g min%s", config.origin, directory,
@@ -93,13 +132,21 @@ def run_daemon(config_path: str | None, state_dir: str | None, verbosity: int, *
     notifier.ready("starting first cycle")
     rng = random.Random()
     companions = companions_for(config, directory)
-    run_all(companions, "start", flags.wake.set)
+    run_all(companions, "start", flags.sync_now)
     try:
         while not flags.stop:
             if flags.reload:
                 config = _reload(config, config_path, notifier)
                 flags.reload = False
-            summary = run_child_cycle(config, directory, dry_run, flags, notifier)
+            if flags.force:
+                flags.force = False
+                # Read and cleared by the cycle (cycle.FORCE), like `run --once --force`.
+                _with_state(directory, lambda st: st.put("cycle", "force", "1"))
+            summary = run_child_cycle(config, directory, dry_run, flags, notifier,
+                                      verbosity=verbosity)
+            log.debug("cycle finished: %s", json.dumps(summary))
+            if summary is not None:
+                report(summary.get("state"), busy=bool(summary.get("busy")))
             notifier.status(_status_line(config, summary))
             run_all(companions, "after_cycle", summary)
             if flags.stop:
@@ -108,8 +155,11 @@ def run_daemon(config_path: str | None, state_dir: str | None, verbosity: int, *
     finally:
         notifier.stopping()
         run_all(companions, "stop")
-        _with_state(directory, lambda st: st.put(
-            "daemon", "running", f"stopped {datetime.now().astimezone().isoformat()}"))
+        if report.said is None:
+            _with_state(directory, lambda st: st.put(  # within systemd's stop timeout
+                "daemon", "running", f"stopped {datetime.now().astimezone().isoformat()}"),
+                wait=STOP_GRACE / 2)
+        lock.release()
         log.info("syncd stopped")
     return int(ExitCode.OK)
 
@@ -136,14 +186,14 @@ def cycle_limit(interval_minutes: float) -> float:
 
 
 def run_child_cycle(config: Config, state_dir: Path, dry_run: bool, flags: Flags,
-                    notifier: Notifier) -> dict[str, Any] | None:
-    """Fork, run one cycle in the child, return its summary (None if it failed)."""
+                    notifier: Notifier, *, verbosity: int = 0) -> dict[str, Any] | None:
+    """Start a cycle child (fork+exec), return its summary (None if it failed)."""
     read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns
-        os.close(read_end)
-        _child(config, state_dir, dry_run, write_end)
-    os.close(write_end)
+    try:
+        proc = _start_child(config, state_dir, dry_run, verbosity, write_end)
+    finally:
+        os.close(write_end)
+    pid = proc.pid
     limit = cycle_limit(config.interval_minutes)
     started = time.monotonic()
     step = min(1.0, notifier.watchdog_s / 2) if notifier.watchdog_s else 1.0
@@ -171,10 +221,9 @@ def run_child_cycle(config: Config, state_dir: Path, dry_run: bool, flags: Flags
                 killed = True
     finally:
         os.close(read_end)
-        _, status = os.waitpid(pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0 or not data:
+        code = proc.wait()
+    if code != 0 or not data:
         if not flags.stop:
-            code = os.waitstatus_to_exitcode(status)
             log.error("the cycle failed (exit %s); the next one retries", code)
             why = (f"a cycle ran for over {limit:.0f} s and was stopped" if killed else
                    f"a cycle failed (exit {code}); see the journal")
@@ -185,14 +234,39 @@ def run_child_cycle(config: Config, state_dir: Path, dry_run: bool, flags: Flags
     return summary
 
 
-def _with_state(state_dir: Path, what: Callable[[Any], None]) -> None:
-    """A short write from the resident process; a state it cannot open is only logged."""
+def _start_child(config: Config, state_dir: Path, dry_run: bool, verbosity: int,
+                 out: int) -> subprocess.Popen[bytes]:
+    """``python -m syncd.cycle_child``: subprocess forks and execs with no Python run in
+    between, so no thread of ours (nor a lock one holds) reaches the child. The job goes
+    pickled through its stdin; the summary comes back on ``out``."""
+    import pickle
+
+    env = dict(os.environ)
+    here = str(Path(__file__).resolve().parents[1])  # this very syncd, wherever it came from
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (here, env.get("PYTHONPATH")) if p)
+    proc = subprocess.Popen([sys.executable, "-m", "syncd.cycle_child", str(os.getpid()),
+                             str(out)], stdin=subprocess.PIPE, pass_fds=(out,), env=env)
+    job = {"config": config, "state_dir": str(state_dir), "dry_run": dry_run,
+           "verbosity": verbosity}
+    assert proc.stdin is not None
+    try:
+        proc.stdin.write(pickle.dumps(job))
+        proc.stdin.close()
+    except BrokenPipeError:  # it died at once; its exit code tells
+        pass
+    return proc
+
+
+def _with_state(state_dir: Path, what: Callable[[Any], None],
+                wait: float = STATE_WAIT_S) -> None:
+    """A short write from the resident process, under the writer lock like any other; a
+    state it cannot open (busy past the wait, damaged) is only logged."""
     from syncd.state import State
 
     try:
-        state = State(state_dir)
+        state = State(state_dir, wait=wait, command="run (the daemon)")
     except (SyncdError, sqlite3.Error) as exc:
-        log.error("cannot record in the state: %s", exc)
+        log.warning("cannot record in the state: %s", exc)
         return
     try:
         what(state)
@@ -216,66 +290,12 @@ def _mark_running(state_dir: Path) -> None:
 
     from syncd.state import State
 
-    State(state_dir).close()  # raises the SyncdError the caller reports
-    _with_state(state_dir, mark)
-
-
-def _child(config: Config, state_dir: Path, dry_run: bool, out: int) -> None:
-    code = 1
-    try:
-        _die_with_parent()
-        stop = threading.Event()
-        signal.signal(signal.SIGTERM, lambda s, f: stop.set())
-        signal.signal(signal.SIGINT, lambda s, f: stop.set())
-        signal.signal(signal.SIGHUP, signal.SIG_IGN)
-        summary = _cycle(config, state_dir, dry_run, stop.is_set)
-        os.write(out, json.dumps(summary).encode())
-        code = 0
-    except BaseException:
-        log.exception("cycle failed with an unexpected error")
-    finally:
-        os._exit(code)
-
-
-def _die_with_parent() -> None:
-    """A child whose daemon was killed (kill -9) dies too, instead of writing on alone."""
-    import ctypes
-    import ctypes.util
-
-    name = ctypes.util.find_library("c")
-    if name:
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(name).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    if os.getppid() == 1:
-        os._exit(1)
-
-
-def _cycle(config: Config, state_dir: Path, dry_run: bool, stop: Any) -> dict[str, Any]:
-    from syncd.cycle import run_cycle
-    from syncd.state import State
-
-    state = State(state_dir)
-    try:
-        now = datetime.now(config.athlete.tz)
-        try:
-            result = run_cycle(config, state, now, dry_run=dry_run, honour_backoff=True,
-                               stop=stop)
-        except SyncdError as exc:
-            log.error("cycle failed: %s", exc)
-            return {"ok": False, "errors": {"cycle": str(exc)}, "next": None}
+    state = State(state_dir, wait=STATE_WAIT_S, command="run (the daemon)")  # raises the
+    try:  # SyncdError the caller reports: unusable, or busy past the wait
+        with state.transaction():
+            mark(state)
     finally:
         state.close()
-    for line in result.changes:
-        log.info("%s", line)
-    for line in result.warnings:
-        log.warning("%s", line)
-    for name, err in result.errors.items():  # said when it started, by the cycle
-        log.debug("%s: %s", name, err)
-    upcoming = result.next_session
-    nxt = (f"{upcoming.title} {upcoming.start.astimezone(config.athlete.tz):%a %H:%M}"
-           if upcoming else None)
-    return {"ok": not result.errors, "errors": result.errors, "next": nxt,
-            "changes": len(result.changes), "phase": result.plan.phase.value}
 
 
 def _sleep(seconds: float, flags: Flags, notifier: Notifier) -> None:
@@ -300,6 +320,8 @@ def _status_line(config: Config, summary: dict[str, Any] | None) -> str:
     when = datetime.now(ZoneInfo(config.athlete.timezone))
     if summary is None:
         return f"last cycle {when:%H:%M} failed; see the journal"
+    if summary.get("state"):
+        return f"last cycle {when:%H:%M} could not use the state; see the journal"
     errors = summary.get("errors") or {}
     state = "ok" if not errors else f"{len(errors)} component(s) failing"
     nxt = f"next: {summary['next']}" if summary.get("next") else "no session planned"

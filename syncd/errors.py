@@ -14,6 +14,8 @@ class ExitCode(IntEnum):
     FAILURE = 1
     USAGE = 2
     TRANSIENT = 3
+    BUSY = 4  # another syncd writes to this state dir (or runs as its daemon)
+    STATE = 5  # syncd's own state cannot be used: damaged, unreadable, or its disk is full
 
 
 class SyncdError(Exception):
@@ -48,3 +50,16 @@ class AuthError(SyncdError):
     """A service refused our credentials; retrying will not help until the user acts."""
 
     exit_code = ExitCode.FAILURE
+
+
+class StateBusyError(SyncdError):
+    """Another syncd holds the state dir's writer (or daemon) lock; the message names it."""
+
+    exit_code = ExitCode.BUSY
+
+
+class StateUnusableError(SyncdError):
+    """The state file is damaged, unreadable or on a full disk; the message names the file
+    and the fix. Nothing the user can retry away without acting."""
+
+    exit_code = ExitCode.STATE

@@ -2,12 +2,15 @@
 
 systemd reads a ``<N>`` prefix on each stderr line as the syslog priority when the service's
 stderr is connected to the journal (``$JOURNAL_STREAM`` is set), so ``journalctl -p warning``
-works. This module only formats; the CLI decides to use it.
+works. ``setup_logging`` is called by the entry points only (the CLI and a daemon's cycle
+child), never by library code.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import sys
 
 PRIORITY = {
     logging.CRITICAL: 2,
@@ -47,3 +50,21 @@ class JournalFormatter(logging.Formatter):
         if record.exc_info and record.levelno >= logging.ERROR:
             text += " | " + self.formatException(record.exc_info).replace("\n", " | ")
         return "\n".join(f"<{prio}>{line}" for line in text.splitlines() or [""])
+
+
+def setup_logging(verbosity: int) -> None:
+    """Root handler on stderr: journal priorities under systemd, timestamps elsewhere."""
+    level = {-1: logging.ERROR, 0: logging.WARNING, 1: logging.INFO}.get(
+        verbosity, logging.DEBUG if verbosity > 1 else logging.ERROR)
+    handler = logging.StreamHandler(sys.stderr)
+    if os.environ.get("JOURNAL_STREAM"):
+        handler.setFormatter(JournalFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s",
+                                               "%Y-%m-%d %H:%M:%S"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for noisy in ("urllib3", "caldav", "garminconnect", "curl_cffi"):
+        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+    handler.addFilter(LibraryFilter(verbosity))

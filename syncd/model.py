@@ -97,14 +97,41 @@ class Run:
 
 
 @dataclass(frozen=True, slots=True)
+class ExerciseGuess:
+    """The watch's guess of what a set was: a Garmin category, a name ("" when it only knows
+    the category), and its probability in percent (0-100)."""
+
+    category: str
+    name: str
+    probability: float
+
+
+@dataclass(frozen=True, slots=True)
+class LiftedSet:
+    """One set a watch recorded in a strength activity (Garmin's exerciseSets, FIT ``set``).
+
+    ``step_index`` ties it to the step of the scheduled workout the runner followed; None
+    when no workout was followed. REST sets carry no reps or weight."""
+
+    active: bool
+    reps: int | None = None
+    weight_kg: float | None = None
+    step_index: int | None = None
+    start: datetime | None = None
+    guesses: tuple[ExerciseGuess, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class StrengthActivity:
-    """A strength workout recorded by a watch or service (evidence a session was done)."""
+    """A strength workout recorded by a watch or service (evidence a session was done), with
+    the sets the watch recorded when the source has them."""
 
     id: str
     source: str
     start: datetime
     end: datetime
     title: str = ""
+    sets: tuple[LiftedSet, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

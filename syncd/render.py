@@ -15,6 +15,7 @@ from syncd.model import Session, SessionStatus
 from syncd.planner import Plan
 from syncd.planner.rule_names import legend
 from syncd.planner.slots import summarise_rejections
+from syncd.text import json_printable, printable
 
 RUNS_WIDTH = 40
 
@@ -38,7 +39,7 @@ def plan_json(p: Plan) -> str:
                       "exercises": [e.describe() for e in s.exercises]} for s in p.sessions],
         "warnings": list(p.warnings),
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False)
+    return json_printable(json.dumps(doc, indent=2, ensure_ascii=False))
 
 
 def plan_table(p: Plan, days: int) -> str:
@@ -71,7 +72,7 @@ def plan_table(p: Plan, days: int) -> str:
         lines += ["", "Rules and goals:", *legend(codes)]
     if p.warnings:
         lines += ["", "Warnings:"] + [f"  - {w}" for w in p.warnings]
-    return "\n".join(lines)
+    return printable("\n".join(lines))
 
 
 def _wrap(text: str, width: int) -> list[str]:
@@ -122,4 +123,4 @@ def explain_day(p: Plan, day: date) -> str:
         if summary:
             lines.append(f"Times refused for {kind.value}:")
             lines += [f"  {s}" for s in summary]
-    return "\n".join(lines)
+    return printable("\n".join(lines))

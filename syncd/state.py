@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +20,7 @@ from typing import Any
 
 from syncd.errors import ConfigError
 from syncd.model import Exercise, Session, SessionKind, SessionStatus
+from syncd.state_health import unusable
 
 DB_NAME = "state.sqlite3"
 
@@ -117,52 +119,138 @@ def _open_readonly(path: Path) -> sqlite3.Connection:
 class State:
     """``readonly`` reads the file and fails on a write (``syncd status``); ``scratch``
     works on a private in-memory copy of it, so a command that must not write (``plan``)
-    can still let sources refresh their caches without touching the file or its folder."""
+    can still let sources refresh their caches without touching the file or its folder.
 
-    def __init__(self, directory: Path, *, readonly: bool = False,
-                 scratch: bool = False) -> None:
+    Opened for writing, it first takes the state dir's writer lock (``syncd.lock``), waiting
+    up to ``wait`` seconds for another writer, and keeps it until ``close``: one writer per
+    state dir, so two syncd never plan and write at once. A file SQLite cannot use (damaged,
+    emptied, unreadable, on a full disk) raises ``StateUnusableError`` with the fix."""
+
+    def __init__(self, directory: Path, *, readonly: bool = False, scratch: bool = False,
+                 wait: float = 0.0, command: str | None = None,
+                 on_wait: Callable[[str], None] | None = None) -> None:
+        from syncd.lock import FileLock, writer_lock
+
         self.directory = directory
         self.path = directory / DB_NAME
-        if readonly:
-            self.db = _open_readonly(self.path)
-        elif scratch:
-            self.db = sqlite3.connect(":memory:", isolation_level=None)
-            if self.path.exists():
-                src = _open_readonly(self.path)
-                try:
-                    src.backup(self.db)
-                finally:
-                    src.close()
-            self._migrate()
-        else:
-            ensure_private_dir(directory)
-            old = os.umask(0o077)
-            try:
-                self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            finally:
-                os.umask(old)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
-            self._migrate()
-            for suffix in ("", "-wal", "-shm"):
-                p = Path(f"{self.path}{suffix}")
-                if p.exists():
-                    os.chmod(p, 0o600)
+        self.lock: FileLock | None = None
+        try:
+            if readonly:
+                self.db = self._open_checked()
+            elif scratch:
+                self.db = sqlite3.connect(":memory:", isolation_level=None)
+                if self.path.exists():
+                    src = _open_readonly(self.path)
+                    try:
+                        self._check_readable(src)
+                        src.backup(self.db)
+                    finally:
+                        src.close()
+                self._migrate()
+            else:
+                ensure_private_dir(directory)
+                self.lock = writer_lock(directory)
+                self.lock.acquire(wait=wait, command=command, on_wait=on_wait)
+                self._open_for_writing()
+        except sqlite3.Error as exc:
+            self._release()
+            raise unusable(self.path, exc) from None
+        except OSError as exc:
+            self._release()
+            if isinstance(exc, FileNotFoundError) and not self.path.exists():
+                raise  # no state yet: the caller says so in its own words
+            raise unusable(self.path, exc) from None
+        except BaseException:
+            self._release()
+            raise
         self.db.row_factory = sqlite3.Row
 
+    def _open_for_writing(self) -> None:
+        self._refuse_empty()
+        old = os.umask(0o077)
+        try:
+            self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        finally:
+            os.umask(old)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self._check_intact(self.db)
+        self._migrate()
+        for suffix in ("", "-wal", "-shm"):
+            p = Path(f"{self.path}{suffix}")
+            if p.exists():
+                os.chmod(p, 0o600)
+
+    def _open_checked(self) -> sqlite3.Connection:
+        """A reader opens without locks when no daemon has the file open (``immutable``),
+        so a writer that starts meanwhile may be caught mid-checkpoint: a failed check is
+        tried once more before the file is called damaged."""
+        for attempt in (1, 2):
+            db = _open_readonly(self.path)
+            try:
+                self._check_readable(db)
+                return db
+            except sqlite3.DatabaseError:
+                db.close()
+                if attempt == 2:
+                    raise
+                time.sleep(0.3)
+        raise AssertionError("unreachable")
+
+    def _refuse_empty(self) -> None:
+        """An emptied file would open as a new, empty state: say so instead (something cut
+        it to nothing), the way a damaged one is said. Under the writer lock a file is
+        never seen half-made: the holder that created it has written its schema."""
+        if self.path.exists() and self.path.stat().st_size == 0:
+            raise sqlite3.DatabaseError("empty file")
+
+    def _check_readable(self, db: sqlite3.Connection | None = None) -> None:
+        """A reader's check: the file is a syncd state (its tables are there) and intact."""
+        db = db or self.db
+        self._check_intact(db)
+        names = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
+        if "sessions" not in names:
+            raise sqlite3.DatabaseError("no syncd tables in it")
+
+    @staticmethod
+    def _check_intact(db: sqlite3.Connection) -> None:
+        """``quick_check`` reads every page (milliseconds for a state of a few hundred kB),
+        so a file cut short is found before a cycle writes anything to a calendar."""
+        verdict = db.execute("PRAGMA quick_check(1)").fetchone()[0]
+        if verdict != "ok":
+            raise sqlite3.DatabaseError(str(verdict))
+
+    def _release(self) -> None:
+        try:
+            if getattr(self, "db", None) is not None:
+                self.db.close()
+        finally:  # the lock goes last: nobody else writes before our last write is done
+            if self.lock is not None:
+                self.lock.release()
+                self.lock = None
+
     def close(self) -> None:
-        self.db.close()
+        self._release()
 
     def _migrate(self) -> None:
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise ConfigError(f"the state was written by a newer syncd (schema {version}); "
-                              "upgrade syncd", source=str(self.path))
-        for i in range(version, SCHEMA_VERSION):
+        """Each step re-reads the version inside its own ``BEGIN IMMEDIATE``: a process that
+        opened the file while another migrated it finds the work done, instead of failing
+        with "table sessions already exists" (the writer lock keeps writers apart already;
+        this keeps the file safe from any other opener too)."""
+        while True:
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise ConfigError(f"the state was written by a newer syncd (schema {version}); "
+                                  "upgrade syncd", source=str(self.path))
+            if version == SCHEMA_VERSION:
+                return
             with self.transaction():
-                for stmt in MIGRATIONS[i]:
+                current = self.db.execute("PRAGMA user_version").fetchone()[0]
+                if current != version:
+                    continue  # another opener moved it on meanwhile: look again
+                for stmt in MIGRATIONS[version]:
                     self.db.execute(stmt)
-                self.db.execute(f"PRAGMA user_version={i + 1}")
+                self.db.execute(f"PRAGMA user_version={version + 1}")
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

@@ -6,12 +6,14 @@ The state is opened read-only (SQLite WAL lets a reader in while the daemon writ
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from syncd import problems
 from syncd.errors import ExitCode
 from syncd.model import SessionStatus
+from syncd.state_health import unusable
 
 if TYPE_CHECKING:
     from syncd.context import Context
@@ -44,6 +46,8 @@ def status_text(obj: Context) -> tuple[str, ExitCode]:
         now = obj.now()
         upcoming = [s for s in state.sessions() if s.start > now
                     and s.status in (SessionStatus.PLANNED, SessionStatus.PINNED)][:5]
+    except sqlite3.DatabaseError as exc:  # a page found damaged only now
+        raise unusable(state.path, exc) from None
     finally:
         state.close()
     lines = [f"state: {directory}"]

@@ -1,4 +1,5 @@
-"""Write FIT activity files for tests: multisport, treadmill, zones, cut short, many records.
+"""Write FIT activity files for tests: multisport, treadmill, zones, cut short, many records,
+and the ``set`` messages (225) of a strength activity.
 
 The real sample files have no multisport or treadmill activity, so tests build them here
 from the FIT protocol (header, definition and data messages, CRC-16). fitdecode, an
@@ -52,6 +53,37 @@ class Leg:
 
 
 @dataclass
+class FitSet:
+    """One ``set`` message: the profile's numbers (exercise_category, <category>_exercise_name);
+    None writes the field's invalid value, as a watch does for an unknown."""
+
+    start: datetime
+    seconds: float
+    active: bool = True
+    reps: int | None = None
+    weight_kg: float | None = None
+    category: int | None = None
+    subtype: int | None = None
+    step_index: int | None = None
+
+
+def _or(value: int | None, invalid: int) -> int:
+    return invalid if value is None else value
+
+
+def write_sets(w: _Writer, sets: list[FitSet]) -> None:
+    for st in sets:
+        t0 = fit_time(st.start)
+        w.message(6, 225, [
+            (254, UINT32, t0 + int(st.seconds)), (0, UINT32, int(st.seconds * 1000)),
+            (3, UINT16, _or(st.reps, 0xFFFF)),
+            (4, UINT16, 0xFFFF if st.weight_kg is None else round(st.weight_kg * 16)),
+            (5, UINT8, 1 if st.active else 0), (6, UINT32, t0),
+            (7, UINT16, _or(st.category, 0xFFFF)), (8, UINT16, _or(st.subtype, 0xFFFF)),
+            (11, UINT16, _or(st.step_index, 0xFFFF))])
+
+
+@dataclass
 class _Writer:
     body: bytearray = field(default_factory=bytearray)
     layouts: dict[int, tuple[int, tuple[tuple[int, int], ...]]] = field(default_factory=dict)
@@ -72,7 +104,8 @@ class _Writer:
             self.body += struct.pack(f"<{len(values)}{base[1]}", *values)
 
 
-def activity_file(legs: list[Leg], max_hr: int | None = None) -> bytes:
+def activity_file(legs: list[Leg], max_hr: int | None = None,
+                  sets: list[FitSet] | None = None) -> bytes:
     w = _Writer()
     first = legs[0].start
     w.message(0, 0, [(0, ENUM, 4), (1, UINT16, 1), (4, UINT32, fit_time(first))])
@@ -105,6 +138,7 @@ def activity_file(legs: list[Leg], max_hr: int | None = None) -> bytes:
             fields.append((137, UINT8, round(leg.anaerobic_te * 10)))
         w.message(4, 18, fields)
         end = max(end, leg.start)
+    write_sets(w, sets or [])
     w.message(5, 34, [(253, UINT32, fit_time(end)), (1, UINT16, len(legs)), (2, ENUM, 0)])
     body = bytes(w.body)
     header = struct.pack("<BBHI4s", 14, 0x20, 2132, len(body), b".FIT")

@@ -18,6 +18,7 @@ from typing import Any
 
 from syncd.config.schema import describe_invalid, validate
 from syncd.config.secrets import Secret, resolve_secret
+from syncd.config.size import READ_MAX, check_size
 from syncd.config.types import Invalid, split_host_port
 from syncd.errors import ConfigError
 from syncd.model import (
@@ -168,10 +169,13 @@ def load_config(explicit: str | None = None, env: dict[str, str] | None = None) 
     if path is None:
         return parse_config(EMBEDDED_DEFAULT, EMBEDDED, base_dir=Path.cwd(), env=env)
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            text = fh.read(READ_MAX).decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read the file: {exc.__class__.__name__}: {exc}",
                           source=str(path)) from None
+    check_size(text, str(path), size)
     return parse_config(text, str(path), base_dir=path.parent, env=env)
 
 
@@ -182,6 +186,7 @@ _TOML_POS = re.compile(
 def parse_config(text: str, origin: str, *, base_dir: Path,
                  env: dict[str, str] | None = None) -> Config:
     env = dict(os.environ) if env is None else env
+    check_size(text, origin)
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -216,8 +221,7 @@ def _build(v: dict[str, Any], origin: str, base_dir: Path, env: dict[str, str]) 
         max_sessions_per_week=a["max_sessions_per_week"],
         core_per_week=a["core_per_week"],
         rest_days=frozenset(a["rest_days"]),
-        availability=tuple(
-            tuple(TimeWindow(s, e) for s, e in sorted(avail[d])) for d in WEEKDAYS),
+        availability=tuple(join_windows(avail[d]) for d in WEEKDAYS),
         preferred_time=a["preferred_time"],
         session_minutes=a["session_minutes"],
         birth_year=a["birth_year"],
@@ -278,6 +282,18 @@ def _build(v: dict[str, Any], origin: str, base_dir: Path, env: dict[str, str]) 
                   garmin_workouts=GarminWorkoutsConfig(v["sources"]["garmin"]["api_url"],
                                                        v["garmin_workouts"]["days"])
                   if v["garmin_workouts"]["enabled"] else None)
+
+
+def join_windows(windows: list[tuple[time, time]]) -> tuple[TimeWindow, ...]:
+    """A day's windows in order, those that touch or overlap joined into one:
+    "17:00-17:30" and "17:30-17:50" are the 50 minutes the user means, not two short ones."""
+    joined: list[tuple[time, time]] = []
+    for start, end in sorted(windows):
+        if joined and start <= joined[-1][1]:
+            joined[-1] = (joined[-1][0], max(end, joined[-1][1]))
+        else:
+            joined.append((start, end))
+    return tuple(TimeWindow(s, e) for s, e in joined)
 
 
 def _feed(f: dict[str, Any]) -> FeedSettings | None:

@@ -26,6 +26,7 @@ from syncd.config.types import (
     TimeOfDay,
     TimeRange,
     TimeZone,
+    Title,
     Url,
     ValueType,
     Weekday,
@@ -34,6 +35,8 @@ from syncd.config.types import (
 from syncd.model import WEEKDAYS
 
 REQUIRED = object()
+MAX_WINDOWS = 48  # availability windows a day: one every half hour is already absurd
+MAX_PLAN_ROWS = 100  # [[plan.week]] rows: a run a day is 7, doubles and triples 21
 
 
 class UnknownKey(Invalid):
@@ -60,6 +63,7 @@ class Table:
     doc: str
     items: tuple[Key | Table, ...] = ()
     array: bool = False
+    max_rows: int = 100
     example_rows: tuple[dict[str, Any], ...] = field(default=())
 
     def item(self, name: str) -> Key | Table | None:
@@ -84,8 +88,10 @@ def _secret(prefix: str, what: str) -> tuple[Key, ...]:
 AVAILABILITY = Table(
     "availability",
     "When you can train, per weekday, as \"HH:MM-HH:MM\" windows in your time zone (R10). "
-    "A day with an empty list has no time to train.",
-    tuple(Key(d, ListOf(TimeRange()), f"Windows on {d}.", default=["06:00-21:00"],
+    "A day with an empty list has no time to train; windows that touch or overlap are one "
+    f"window; at most {MAX_WINDOWS} a day.",
+    tuple(Key(d, ListOf(TimeRange(), max_items=MAX_WINDOWS), f"Windows on {d}.",
+              default=["06:00-21:00"],
               example=["06:30-08:00", "17:00-21:00"] if d in ("mon", "tue", "wed", "thu", "fri")
               else ["08:00-19:00"])
           for d in WEEKDAYS),
@@ -93,7 +99,7 @@ AVAILABILITY = Table(
 
 SCHEMA = Table("", "syncd configuration", (
     Table("athlete", "Who you are and how you like to train.", (
-        Key("name", Str(nonempty=True),
+        Key("name", Title(nonempty=True),
             "Your name, shown on the Home Assistant device (\"syncd (Alex)\").",
             example="Alex"),
         Key("timezone", TimeZone(), "Your IANA time zone; sessions are placed in it.",
@@ -146,7 +152,7 @@ SCHEMA = Table("", "syncd configuration", (
     )),
     Table("races", "Races ahead; A races drive the phases and the taper (R6).", (
         Key("date", Date(), "Race day.", default=REQUIRED),
-        Key("name", Str(nonempty=True), "What it is called.", default=REQUIRED),
+        Key("name", Title(nonempty=True), "What it is called.", default=REQUIRED),
         Key("priority", Choice(("A", "B", "C")), "A = goal race (taper), B/C = tune-up.",
             default="A"),
     ), array=True,
@@ -159,8 +165,8 @@ SCHEMA = Table("", "syncd configuration", (
             Key("time", TimeOfDay(), "Start time \"HH:MM\"; leave out if it varies.",
                 example="07:00"),
             Key("duration_min", Int(5, 600), "Planned duration in minutes.", default=60),
-            Key("title", Str(), "What the run is, e.g. \"Threshold 3x10'\".", default=""),
-        ), array=True, example_rows=(
+            Key("title", Title(), "What the run is, e.g. \"Threshold 3x10'\".", default=""),
+        ), array=True, max_rows=MAX_PLAN_ROWS, example_rows=(
             {"day": "tue", "kind": "quality", "time": "07:00", "duration_min": 60,
              "title": "Hill repeats"},
             {"day": "sun", "kind": "long", "time": "08:00", "duration_min": 110,
@@ -208,7 +214,7 @@ SCHEMA = Table("", "syncd configuration", (
     Table("ics", "Write the sessions to an .ics file (subscribe to it or import it).", (
         Key("path", Str(nonempty=True), "Where to write the file; leave out for none.",
             example="~/strength.ics"),
-        Key("name", Str(nonempty=True), "Calendar name shown by apps.", default="Strength"),
+        Key("name", Title(nonempty=True), "Calendar name shown by apps.", default="Strength"),
         Key("alarm_minutes", Int(0, 1440), "Add a reminder this many minutes before.",
             example=30),
     )),
@@ -236,8 +242,8 @@ SCHEMA = Table("", "syncd configuration", (
         Key("public_url", Url(), "The feed's address as subscribers reach it through your "
             "reverse proxy (shown by `syncd status`, checked by `syncd doctor`).",
             example="https://home.example.org/syncd"),
-        Key("name", Str(nonempty=True), "Calendar name shown by apps.", default="Strength"),
-        Key("busy_name", Str(nonempty=True),
+        Key("name", Title(nonempty=True), "Calendar name shown by apps.", default="Strength"),
+        Key("busy_name", Title(nonempty=True),
             "Name of the second, busy-only feed (every session as \"Busy\", no details), "
             "for a work calendar.", default="Busy"),
         Key("refresh_minutes", Int(5, 1440),
@@ -303,6 +309,8 @@ def validate(doc: dict[str, Any], table: Table = SCHEMA, path: str = "") -> dict
                 rows = value if present else []
                 if not isinstance(rows, list) or any(not isinstance(r, dict) for r in rows):
                     raise Invalid(f"a list of tables ([[{where}]])", value, where)
+                if len(rows) > item.max_rows:
+                    raise Invalid(f"at most {item.max_rows} [[{where}]] rows", len(rows), where)
                 out[item.name] = [validate(r, item, f"{where}[{i}]") for i, r in enumerate(rows)]
             else:
                 sub = value if present else {}

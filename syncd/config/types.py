@@ -14,6 +14,11 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from syncd.model import WEEKDAYS
+from syncd.text import TITLE_MAX, clean_title, printable
+
+SHOW_MAX = 60  # characters of a wrong value quoted in an error line
+TEXT_MAX = 1000  # characters of any string in the config (a path, a URL, a keyword)
+LIST_MAX = 100  # items of any list in the config
 
 
 class Invalid(Exception):
@@ -31,6 +36,8 @@ class Invalid(Exception):
 
 def show(value: Any) -> str:
     if isinstance(value, str):
+        if len(value) > SHOW_MAX:  # a megabyte value is named, not printed
+            return repr(value[:SHOW_MAX]) + f"... ({len(value):,} characters)"
         return repr(value)
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -57,7 +64,9 @@ def toml_literal(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        # TOML escapes for control characters, so `config check` never prints one raw.
+        quoted = value.replace("\\", "\\\\").replace('"', '\\"')
+        return '"' + _TOML_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted) + '"'
     if isinstance(value, list):
         return "[" + ", ".join(toml_literal(v) for v in value) + "]"
     if isinstance(value, dict):
@@ -67,9 +76,13 @@ def toml_literal(value: Any) -> str:
     return str(value)
 
 
+_TOML_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
 @dataclass(frozen=True)
 class Str(ValueType):
     nonempty: bool = False
+    max_len: int = TEXT_MAX
 
     @property
     def expected(self) -> str:  # type: ignore[override]
@@ -78,7 +91,26 @@ class Str(ValueType):
     def check(self, value: Any) -> str:
         if not isinstance(value, str) or (self.nonempty and not value.strip()):
             raise Invalid(self.expected, value)
+        if len(value) > self.max_len:
+            raise Invalid(f"at most {self.max_len:,} characters", value)
         return value
+
+
+@dataclass(frozen=True)
+class Title(Str):
+    """A name shown in calendars and on the terminal: one line, no control or bidi
+    characters (they are dropped), at most ``TITLE_MAX`` characters."""
+
+    max_len: int = TITLE_MAX
+
+    def check(self, value: Any) -> str:
+        if isinstance(value, str) and len(value) > self.max_len:
+            raise Invalid(f"at most {self.max_len:,} characters", value)
+        text = super().check(value)
+        cleaned = clean_title(text, self.max_len)
+        if self.nonempty and not cleaned:
+            raise Invalid(self.expected, printable(text))
+        return cleaned
 
 
 @dataclass(frozen=True)
@@ -227,11 +259,14 @@ class TimeZone(ValueType):
     expected = "an IANA time zone such as 'Europe/Berlin'"
 
     def check(self, value: Any) -> str:
-        if isinstance(value, str) and value and not value.startswith(("/", ".")):
+        # The longest IANA name is 32 characters; a path component longer than the file
+        # system allows (OSError) is as wrong as an unknown name.
+        if (isinstance(value, str) and value and len(value) <= 64
+                and not value.startswith(("/", "."))):
             try:
                 ZoneInfo(value)
                 return value
-            except (ZoneInfoNotFoundError, ValueError):
+            except (ZoneInfoNotFoundError, ValueError, OSError):
                 pass
         hint = self.expected
         if isinstance(value, str):
@@ -260,6 +295,7 @@ class Url(ValueType):
 @dataclass(frozen=True)
 class ListOf(ValueType):
     item: ValueType
+    max_items: int = LIST_MAX
 
     @property
     def expected(self) -> str:  # type: ignore[override]
@@ -268,6 +304,8 @@ class ListOf(ValueType):
     def check(self, value: Any) -> list[Any]:
         if not isinstance(value, list):
             raise Invalid(self.expected, value)
+        if len(value) > self.max_items:
+            raise Invalid(f"at most {self.max_items} items", len(value))
         out = []
         for i, v in enumerate(value):
             try:
@@ -300,6 +338,8 @@ class MapOf(ValueType):
     def check(self, value: Any) -> dict[str, Any]:
         if not isinstance(value, dict):
             raise Invalid(self.expected, value)
+        if len(value) > LIST_MAX:
+            raise Invalid(f"at most {LIST_MAX} entries", len(value))
         out = {}
         for k, v in value.items():
             if not re.match(self.key_pattern, k):

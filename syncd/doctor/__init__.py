@@ -41,15 +41,25 @@ def skipped(name: str, detail: str) -> Check:
     return Check(name, None, detail)
 
 
-def all_checks(obj: Context, *, write_probe: bool) -> Iterator[Check]:
-    from syncd.doctor.local import check_config, check_sinks, check_state_db, check_state_dir
+def all_checks(obj: Context, *, write_probe: bool, garmin_workouts: bool = False
+               ) -> Iterator[Check]:
+    from syncd.context import state_dir_for
+    from syncd.doctor.local import (
+        check_config,
+        check_sinks,
+        check_state_db,
+        check_state_dir,
+        check_state_space,
+    )
     from syncd.state import resolve_state_dir
 
     directory = resolve_state_dir(obj.state_dir)
     config_check, config = check_config(obj)
     yield config_check
     yield from check_state_dir(directory)
-    yield check_state_db(directory)
+    yield check_state_space(directory)
+    # The state file itself is where commands keep it (the built-in demo's beneath).
+    yield check_state_db(state_dir_for(config, obj.state_dir) if config else directory)
     if config is None:
         return
     yield check_sinks(config)
@@ -63,12 +73,17 @@ def all_checks(obj: Context, *, write_probe: bool) -> Iterator[Check]:
     from syncd.doctor.garmin import check_garmin
 
     yield from check_garmin(config, directory)
+    if garmin_workouts:
+        from syncd.doctor.garmin_probe import check_garmin_workouts
+
+        yield from check_garmin_workouts(config, directory)
     yield from check_feed(config, directory)
 
 
-def run_doctor(obj: Context, echo: Callable[..., Any], *, write_probe: bool = True) -> ExitCode:
+def run_doctor(obj: Context, echo: Callable[..., Any], *, write_probe: bool = True,
+               garmin_workouts: bool = False) -> ExitCode:
     failures = 0
-    for check in all_checks(obj, write_probe=write_probe):
+    for check in all_checks(obj, write_probe=write_probe, garmin_workouts=garmin_workouts):
         echo(check.line())
         failures += check.ok is False
     if failures:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from syncd.doctor import Check, failed, passed, skipped
 from syncd.errors import SyncdError
+from syncd.state_health import free_space, nearly_full, unusable
 
 if TYPE_CHECKING:
     from syncd.config.loader import Config
@@ -33,6 +34,9 @@ def check_config(obj: Context) -> tuple[Check, Config | None]:
 def check_sinks(config: Config) -> Check:
     targets = []
     if config.ics is not None:
+        if not config.ics.path.parent.parent.is_dir():  # the writer makes one folder at most
+            return failed("calendars", f"at 'ics.path': the folder "
+                          f"{config.ics.path.parent.parent} does not exist; fix the path")
         targets.append(f"file {config.ics.path}")
     if config.caldav is not None:
         targets.append(f"CalDAV calendar '{config.caldav.name}'")
@@ -91,6 +95,8 @@ def check_state_dir(directory: Path) -> Iterator[Check]:
 
 
 def check_state_db(directory: Path) -> Check:
+    """The file opens, is a syncd state and every page reads (``quick_check``): the same
+    check every command makes before it trusts the file, so doctor fails where they would."""
     from syncd.state import DB_NAME, SCHEMA_VERSION, State
 
     path = directory / DB_NAME
@@ -101,20 +107,30 @@ def check_state_db(directory: Path) -> Check:
         state = State(directory, readonly=True)
         try:
             version = state.db.execute("PRAGMA user_version").fetchone()[0]
-            verdict = state.db.execute("PRAGMA quick_check").fetchone()[0]
         finally:
             state.close()
-    except sqlite3.Error as exc:
-        return failed("state db", f"{path} cannot be read ({exc}); move it away and run "
-                      "`syncd run --once` to start afresh (syncd's events in the calendar are "
-                      "taken back, not copied)")
+    except SyncdError as exc:
+        return failed("state db", str(exc))
+    except (sqlite3.Error, OSError) as exc:
+        return failed("state db", str(unusable(path, exc)))
     finally:
         os.umask(old)
     if version > SCHEMA_VERSION:
         return failed("state db", f"schema {version} was written by a newer syncd "
                       f"(this one knows {SCHEMA_VERSION}): upgrade syncd")
-    if verdict != "ok":
-        return failed("state db", f"{path} is damaged ({verdict}); move it away and run "
-                      "`syncd run --once` to start afresh (syncd's events in the calendar are "
-                      "taken back, not copied)")
     return passed("state db", f"schema {version}, intact")
+
+
+def check_state_space(directory: Path) -> Check:
+    """A full state volume fails every write of the state (and of the ICS file and tokens
+    if they live there): say so before a cycle meets it."""
+    space = free_space(directory)
+    if space is None:
+        return skipped("state disk", f"cannot ask how full the volume of {directory} is")
+    full = nearly_full(directory)
+    if full:
+        return failed("state disk", f"the volume holding {directory} is full or nearly "
+                      f"({full}): free space there")
+    free, total = space
+    return passed("state disk", f"{free // (1024 * 1024)} MiB free of "
+                  f"{total // (1024 * 1024)} MiB")

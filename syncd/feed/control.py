@@ -6,7 +6,7 @@ from pathlib import Path
 
 from syncd.config.loader import Config, FeedSettings
 from syncd.errors import ConfigError
-from syncd.feed.files import feed_urls, local_base, new_token, read_token
+from syncd.feed.files import feed_urls, local_base, new_token, page_url, read_token
 
 
 def subscription_urls(settings: FeedSettings, token: str) -> dict[str, str]:
@@ -22,10 +22,12 @@ def status_lines(config: Config, state_dir: Path) -> list[str]:
         return ["feed: no token yet; it is made when `syncd run` first starts "
                 "(or now with `syncd feed rotate-token`)"]
     urls = subscription_urls(config.feed, token)
+    base = config.feed.public_url or local_base(config.feed.host, config.feed.port)
     lines = [f"feed: {urls['strength.ics']}", f"  busy-only feed: {urls['busy.ics']}"]
     if config.feed.public_url:
         local = feed_urls(local_base(config.feed.host, config.feed.port), token)
         lines.append(f"  served locally at {local['strength.ics']}")
+    lines.append(f"page: {page_url(base, token)} (the plan, the season and this status)")
     return lines
 
 

@@ -19,6 +19,8 @@ FEED_DIR = "feed"
 TOKEN_FILE = "feed_token"
 # URL path → file in FEED_DIR. The busy-only feed has no details, for a work calendar.
 FEEDS = {"strength.ics": "strength.ics", "busy.ics": "busy.ics"}
+# The page (``/<token>/``): the plan, the season and the state's health, read-only HTML.
+PAGE = "index.html"
 
 
 def feed_dir(state_dir: Path) -> Path:
@@ -60,6 +62,10 @@ def local_base(host: str, port: int) -> str:
     if host in ("0.0.0.0", "::"):
         shown = "127.0.0.1" if host == "0.0.0.0" else "[::1]"
     return f"http://{shown}:{port}"
+
+
+def page_url(base: str, token: str) -> str:
+    return f"{base.rstrip('/')}/{token}/"
 
 
 def feed_urls(base: str, token: str) -> dict[str, str]:

@@ -17,6 +17,7 @@ import hmac
 import logging
 import os
 import socket
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,10 +27,18 @@ from pathlib import Path
 from typing import Any
 
 from syncd.config.loader import FeedSettings
-from syncd.feed.files import FEEDS, ensure_token, feed_dir, read_token
+from syncd.feed.files import FEEDS, PAGE, ensure_token, feed_dir, read_token
 
 log = logging.getLogger(__name__)
 RETRY_AFTER = 60  # seconds a subscriber waits when the first cycle has not written yet
+SERVED = {**FEEDS, PAGE: PAGE}  # what a path may name → its file in the feed folder
+# The page has no script and one inline style block (admitted by its hash); these headers
+# keep it so even if a title ever slipped through escaping, and keep the token (in the URL)
+# out of any Referer.
+PAGE_HEADERS = {"Content-Type": "text/html; charset=utf-8",
+                "X-Content-Type-Options": "nosniff",
+                "Referrer-Policy": "no-referrer",
+                "X-Frame-Options": "DENY"}
 
 
 @dataclass(frozen=True)
@@ -71,7 +80,7 @@ class FeedFiles:
         return token is not None and hmac.compare_digest(token.encode(), given.encode())
 
     def body(self, name: str) -> Body | None:
-        path = feed_dir(self.state_dir) / FEEDS[name]
+        path = feed_dir(self.state_dir) / SERVED[name]
         try:
             st = path.stat()
         except FileNotFoundError:
@@ -87,6 +96,20 @@ class _HttpServer(ThreadingHTTPServer):
     daemon_threads = True
     files: FeedFiles
     refresh_s: int
+    faults = 0  # connections a client broke off (reset, closed early) since last said
+    faults_lock = threading.Lock()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that resets or drops its connection is the client's business: counted
+        and said once a cycle (``FeedServer.after_cycle``), never a traceback on stderr (the
+        journal), whatever it does. Anything else is one line, its traceback at debug."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, TimeoutError, socket.timeout)):
+            with self.faults_lock:
+                self.faults += 1
+            return
+        log.error("feed: answering a request failed: %s: %s", type(exc).__name__, exc)
+        log.debug("feed: the failure in full", exc_info=exc)
 
     def server_bind(self) -> None:
         if self.address_family == socket.AF_INET6:
@@ -126,7 +149,11 @@ class FeedHandler(BaseHTTPRequestHandler):
             return
         data = body.gz if gz else body.plain
         self.send_response(200)
-        self.send_header("Content-Type", "text/calendar; charset=utf-8")
+        if name == PAGE:
+            for k, v in {**PAGE_HEADERS, "Content-Security-Policy": _csp()}.items():
+                self.send_header(k, v)
+        else:
+            self.send_header("Content-Type", "text/calendar; charset=utf-8")
         if gz:
             self.send_header("Content-Encoding", "gzip")
         for k, v in common.items():
@@ -137,15 +164,20 @@ class FeedHandler(BaseHTTPRequestHandler):
             self.wfile.write(data)
 
     def _feed_name(self) -> str | None:
-        """The feed asked for, if the path ends in ``/<token>/<feed>`` with the right token.
+        """What is asked for, if the path ends in ``/<token>/<feed>`` (a feed) or
+        ``/<token>/`` (the page) with the right token.
 
         Any prefix before the token is allowed, so a reverse proxy may pass ``/syncd/...``
         through unchanged or strip it."""
         path = self.path.split("?", 1)[0].split("#", 1)[0]
         parts = path.strip("/").split("/")
-        if len(parts) < 2 or parts[-1] not in FEEDS:
+        if path.endswith("/") and parts[-1]:
+            token, name = parts[-1], PAGE
+        elif len(parts) >= 2 and parts[-1] in FEEDS:
+            token, name = parts[-2], parts[-1]
+        else:
             return None
-        return parts[-1] if self.server.files.token_ok(parts[-2]) else None
+        return name if self.server.files.token_ok(token) else None
 
     def _not_modified(self, body: Body) -> bool:
         inm = self.headers.get("If-None-Match")
@@ -182,6 +214,12 @@ class FeedHandler(BaseHTTPRequestHandler):
         log.debug("feed: %s answered %s", self.command, code)
 
 
+def _csp() -> str:
+    from syncd.page.style import CONTENT_SECURITY_POLICY
+
+    return CONTENT_SECURITY_POLICY
+
+
 def _accepts_gzip(header: str) -> bool:
     for part in header.lower().split(","):
         coding, _, params = part.strip().partition(";")
@@ -216,9 +254,24 @@ class FeedServer:
         ensure_token(self.state_dir)
         self._bind()
 
+    @property
+    def client_faults(self) -> int:
+        """Connections clients broke off since it was last said."""
+        return self.httpd.faults if self.httpd is not None else 0
+
     def after_cycle(self, summary: dict[str, Any] | None) -> None:
         if self.httpd is None:
             self._bind()
+        self._say_faults()
+
+    def _say_faults(self) -> None:
+        httpd = self.httpd
+        if httpd is None or not httpd.faults:
+            return
+        with httpd.faults_lock:
+            count, httpd.faults = httpd.faults, 0
+        log.info("feed: %d client connection(s) left before their answer was sent (reset or "
+                 "closed early); nothing to do unless it keeps growing", count)
 
     def _bind(self) -> None:
         s = self.settings
@@ -239,6 +292,7 @@ class FeedServer:
                  *self.address or (s.host, s.port))
 
     def stop(self) -> None:
+        self._say_faults()
         if self.httpd is not None:
             self.httpd.shutdown()
             self.httpd.server_close()

@@ -8,17 +8,19 @@ the resident process never writes to it while a cycle's child does.
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from syncd.errors import StateUnusableError
 from syncd.model import Session, SessionStatus
-from syncd.mqtt.entities import NONE, OFF, ON
+from syncd.mqtt.entities import HRV_STATUSES, NONE, OFF, ON
 from syncd.state import ComponentStatus, State
 
-Value = tuple[str, dict[str, Any] | None]
+Value = tuple[str | None, dict[str, Any] | None]  # state None: not known, not published
 SHOWN = (SessionStatus.PLANNED, SessionStatus.PINNED, SessionStatus.DONE)
 
 
@@ -35,13 +37,15 @@ class StateView:
 def read_view(state_dir: Path, today: date) -> StateView:
     try:
         state = State(state_dir, readonly=True)
-    except FileNotFoundError:
+    except (FileNotFoundError, StateUnusableError):  # the daemon says a damaged state once
         return StateView()
     try:
         raw = state.get("garmin", f"readiness:{today.isoformat()}")
         return StateView(tuple(state.sessions()), tuple(state.components()),
                          state.get("garmin", "rejected_at") is not None,
                          json.loads(raw) if raw else None)
+    except sqlite3.DatabaseError:
+        return StateView()
     finally:
         state.close()
 
@@ -52,9 +56,9 @@ def values(view: StateView, now: datetime, tz: ZoneInfo, phase: str | None,
     local = [(s.start.astimezone(tz).date(), s) for s in view.sessions]
     out: dict[str, Value] = {
         "today": _today([s for d, s in local if d == today and s.status in SHOWN], tz),
-        "next_session": _next(view.sessions, now, tz),
-        "phase": (phase or NONE, None),
-        "week": _week(local, today),
+        **_next(view.sessions, now, tz),
+        "phase": (phase, None),  # known once a cycle has said it
+        **_week(local, today),
         **_readiness(view.readiness),
         "last_result": _result(view.components, cycle_failed),
         "garmin_login": (ON if view.garmin_rejected else OFF, None),
@@ -75,31 +79,33 @@ def _today(sessions: list[Session], tz: ZoneInfo) -> Value:
         "explanation": s.explanation}
 
 
-def _next(sessions: tuple[Session, ...], now: datetime, tz: ZoneInfo) -> Value:
+def _next(sessions: tuple[Session, ...], now: datetime, tz: ZoneInfo) -> dict[str, Value]:
     s = next((s for s in sessions if s.start > now
               and s.status in (SessionStatus.PLANNED, SessionStatus.PINNED)), None)
     if s is None:
-        return NONE, {}
-    return s.start.astimezone(tz).isoformat(), {
-        "title": s.title, "kind": s.kind.value, "status": s.status.value,
-        "end": s.end.astimezone(tz).isoformat()}
+        return {"next_title": ("No session planned", {}), "next_session": (NONE, {})}
+    attrs = {"title": s.title, "kind": s.kind.value, "status": s.status.value,
+             "start": s.start.astimezone(tz).isoformat(), "end": s.end.astimezone(tz).isoformat()}
+    return {"next_title": (s.title[:255], attrs),
+            "next_session": (s.start.astimezone(tz).isoformat(), attrs)}
 
 
-def _week(local: list[tuple[date, Session]], today: date) -> Value:
+def _week(local: list[tuple[date, Session]], today: date) -> dict[str, Value]:
     monday = today - timedelta(days=today.weekday())
     week = [s for d, s in local if monday <= d < monday + timedelta(days=7)
             and s.status is not SessionStatus.DECLINED]
     done = sum(1 for s in week if s.status is SessionStatus.DONE)
     missed = sum(1 for s in week if s.status is SessionStatus.MISSED)
-    return f"{done}/{len(week)}", {"done": done, "planned": len(week), "missed": missed,
-                                   "week_of": monday.isoformat()}
+    return {"week_done": (str(done), {"missed": missed, "week_of": monday.isoformat()}),
+            "week_planned": (str(len(week)), None)}
 
 
 def _readiness(r: dict[str, Any] | None) -> dict[str, Value]:
     score = r.get("score") if r else None
     hrv = r.get("hrv") if r else None
+    status = str(hrv).lower() if hrv is not None else None
     return {"readiness": (NONE if score is None else str(score), {"hrv_status": hrv}),
-            "hrv_status": (NONE if hrv is None else str(hrv), None)}
+            "hrv_status": (status if status in HRV_STATUSES else NONE, None)}
 
 
 def _result(components: tuple[ComponentStatus, ...], cycle_failed: bool) -> Value:
@@ -107,7 +113,7 @@ def _result(components: tuple[ComponentStatus, ...], cycle_failed: bool) -> Valu
         return "failed", {"errors": "the cycle's process failed; see the journal"}
     cycle = next((c for c in components if c.name == "cycle"), None)
     if cycle is None:
-        return NONE, {}
+        return None, {}  # no cycle ever ran: nothing to say
     if cycle.last_error:
         return "errors", {"errors": cycle.last_error}
     return "ok", {}

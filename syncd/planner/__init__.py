@@ -20,6 +20,7 @@ from syncd.model import Session, SessionKind, SessionStatus
 from syncd.planner.content import session_content
 from syncd.planner.explain import explain
 from syncd.planner.inputs import DayReport, Plan, PlanInputs, Rejection, in_utc
+from syncd.planner.lifted import lift_history, match_session, outcome_notes
 from syncd.planner.phases import describe_phase
 from syncd.planner.ramp import experience_weeks, last_break, run_days
 from syncd.planner.realtime import in_zone, local_day, utc, wall
@@ -53,6 +54,7 @@ def plan(inputs: PlanInputs, now: datetime) -> Plan:
     runs, notes = reconcile_runs(inputs.planned_runs, inputs.completed_runs, inputs.races,
                                  now, tz)
     sessions, extra = reconcile_sessions(inputs.published, inputs.strength, now, tz)
+    notes += outcome_notes(inputs.strength, sessions, tz)  # done, partial or replaced
     world = World(inputs.athlete, inputs.rules, inputs.races, runs, inputs.busy,
                   inputs.readiness, now)
     days_run = run_days(given.completed_runs, tz, today)
@@ -158,6 +160,9 @@ def _build_sessions(inputs: PlanInputs, world: World, placed: list[Placed],
     done_heavy = sum(1 for s in history if s.status is SessionStatus.DONE
                      and s.kind is SessionKind.HEAVY and cutoff <= s.start < (nxt or world.now))
     level = min(4, done_heavy // 2)
+    lifted = lift_history(inputs.strength, world.tz,  # per lift, what the watch recorded
+                          {a.id: m for a in inputs.strength
+                           if (m := match_session(a, history, world.tz)) is not None})
     out = []
     for p in sorted(placed, key=lambda p: p.start):
         phase = world.phase(p.day)
@@ -167,8 +172,12 @@ def _build_sessions(inputs: PlanInputs, world: World, placed: list[Placed],
             p.kind, inputs.catalogue, rotation=slots[(p.kind.is_lifting, p.start)],
             level=level if exact else 0, one_rep_max=orm,
             plyometrics=phase.value not in ("taper", "race-week", "peak"), phase=phase.value,
-            minutes=minutes, exact_load=exact)
+            minutes=minutes, exact_load=exact, lifted=lifted)
         text, rules = explain(world, p, refused)
+        told = [f"{e.name}: {e.note[e.note.index('last time:'):]}"  # the note's last part
+                for e in content.exercises if "last time:" in e.note]
+        if told:
+            text += f" From what you lifted: {'; '.join(told)}."
         if p.kind is SessionKind.HEAVY and level and exact:
             text += f" Load +{level * 2.5:g} % after {done_heavy} completed heavy sessions."
         out.append(Session(uid="", kind=p.kind, start=p.start, end=p.end,

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from syncd.model import Exercise, SessionKind
 from syncd.planner.catalogue import Catalogue, CatalogueEntry, Circuit, Dose
+from syncd.planner.lifted import LiftSession, advise
 
 DEFAULT_MINUTES = {SessionKind.HEAVY: 45, SessionKind.LIGHT: 35, SessionKind.FOUNDATION: 30,
                    SessionKind.CORE: 20}
@@ -58,6 +59,7 @@ def session_content(
     phase: str = "maintenance",
     minutes: int | None = None,
     exact_load: bool = True,
+    lifted: dict[str, tuple[LiftSession, ...]] | None = None,
 ) -> Content:
     """The content of one session that fits ``minutes``.
 
@@ -73,7 +75,8 @@ def session_content(
                                 minutes)
     return _lifting_content(kind, catalogue, rotation=rotation, level=level, orm=one_rep_max,
                             plyometrics=plyometrics, phase=phase, minutes=minutes,
-                            exact=exact_load or kind is not SessionKind.HEAVY)
+                            exact=exact_load or kind is not SessionKind.HEAVY,
+                            lifted=lifted or {})
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,7 @@ class _Item:
 
 def _lifting_content(kind: SessionKind, cat: Catalogue, *, rotation: int, level: int,
                      orm: dict[str, float], plyometrics: bool, phase: str, minutes: int,
-                     exact: bool) -> Content:
+                     exact: bool, lifted: dict[str, tuple[LiftSession, ...]]) -> Content:
     heavy = kind is SessionKind.HEAVY
     dose = cat.heavy_dose(phase) if heavy else cat.light_dose
     budget = minutes * 60 - cat.warmup_min("lifting") * 60
@@ -98,7 +101,7 @@ def _lifting_content(kind: SessionKind, cat: Catalogue, *, rotation: int, level:
         for item in block:
             partner = next((o.entry.name for o in block if o is not item), "")
             exercises.append(_exercise(cat, item, dose, sets, pct, orm, heavy=heavy,
-                                       exact=exact, partner=partner))
+                                       exact=exact, partner=partner, lifted=lifted))
     work = _blocks_time(cat, blocks, dose, sets)
     return _with_budget(cat.warmup_for("lifting"), tuple(exercises),
                         cat.warmup_min("lifting") * 60, work, minutes, tuple(dropped),
@@ -165,7 +168,8 @@ def _blocks_time(cat: Catalogue, blocks: list[list[_Item]], dose: Dose, sets: in
 
 
 def _exercise(cat: Catalogue, item: _Item, dose: Dose, sets: int, pct: float,
-              orm: dict[str, float], *, heavy: bool, exact: bool, partner: str) -> Exercise:
+              orm: dict[str, float], *, heavy: bool, exact: bool, partner: str,
+              lifted: dict[str, tuple[LiftSession, ...]]) -> Exercise:
     entry = item.entry
     notes = []
     if item.slot in cat.main_slots:
@@ -179,7 +183,12 @@ def _exercise(cat: Catalogue, item: _Item, dose: Dose, sets: int, pct: float,
     if item.slot in cat.main_slots or entry.orm:
         notes.append(dose.note)
     rest = dose.pair_rest_s if partner else _rest_of(cat, item, dose)
-    if entry.orm:
+    # What was lifted, when the watch recorded it, comes before the static one-rep max.
+    advice = advise(lifted.get(entry.name, ()), pct, dose.pct_step) if exact else None
+    if entry.orm and advice is not None:
+        load = f"{advice.kg:g} kg (~{pct:g} % of e1RM {advice.e1rm:.0f} kg)"
+        notes.append(advice.explain())
+    elif entry.orm:
         load = _orm_load(entry, orm, pct, dose, cat, exact)
         if not exact:
             notes.append("exact load when this is your next heavy session")

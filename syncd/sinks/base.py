@@ -10,9 +10,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from syncd.model import Session
+
+if TYPE_CHECKING:
+    from syncd.planner import Plan, PlanInputs
 
 
 class Op(StrEnum):
@@ -76,3 +79,13 @@ class Sink(Protocol):
         ``stop`` is asked between writes: when it says True the sink returns after the write
         in progress, leaving the rest for the next cycle."""
         ...
+
+
+class Publisher(Protocol):
+    """A destination that shows the whole plan rather than syncing sessions one by one (the
+    page). It is told after the sinks, never in a dry run; its failure is logged, never
+    fails the cycle."""
+
+    name: str
+
+    def publish(self, inputs: PlanInputs, plan: Plan, warnings: Sequence[str]) -> None: ...

@@ -40,6 +40,10 @@ class FeedSink(PublishedCalendar):
     def write(self, path: Path, data: bytes) -> None:
         write_private(path, data)
 
+    def published(self) -> Path:
+        # The full copy: the busy-only one has lost what makes an event syncd's.
+        return feed_dir(self.state.directory) / "strength.ics"
+
 
 def busy_event(ev: Event) -> Event:
     """The event as "Busy": its time and identity only, a UID of its own so that both feeds

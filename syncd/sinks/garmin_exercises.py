@@ -7,18 +7,20 @@ step's note keeps syncd's own name. A test checks every id here against the libr
 catalogue and every name in ``syncd/planner/catalogue.toml`` against this table.
 
 An exercise the table does not know yet (the catalogue grew) falls back on its movement
-pattern, so the watch still shows a real exercise; ``lookup`` says when it did.
+pattern's category with no exercise name (what Connect stores when only a category is picked,
+``garmin_evidence``); ``lookup`` says when it did. A named exercise is preferred wherever one
+fits; a category repeated as the name (PLYO/PLYO) is in no real read-back.
 """
 
 from __future__ import annotations
 
 GarminId = tuple[str, str]  # (category, exerciseName)
 
-WARM_UP: GarminId = ("WARM_UP", "WARM_UP")
+WARM_UP: GarminId = ("CARDIO", "")  # the live dump's warm-up (garmin_evidence)
 
 EXERCISES: dict[str, GarminId] = {
     # heavy / light: plyometrics
-    "Pogo hops": ("PLYO", "PLYO"),
+    "Pogo hops": ("PLYO", ""),  # no named plyo exercise is an ankle hop
     "Box jumps": ("PLYO", "BOX_JUMP"),
     "Alternating bounds": ("PLYO", "ALTERNATING_JUMP_LUNGE"),
     # main lifts
@@ -41,7 +43,7 @@ EXERCISES: dict[str, GarminId] = {
     "Single-leg glute bridge": ("HIP_RAISE", "SINGLE_LEG_HIP_RAISE"),
     "Push-up or dumbbell bench press": ("PUSH_UP", "PUSH_UP"),
     # stability
-    "Suitcase carry": ("CARRY", "CARRY"),
+    "Suitcase carry": ("CARRY", "FARMERS_WALK"),  # a one-handed farmer's walk
     "Pallof press": ("CORE", "CABLE_CORE_PRESS"),
     "Dead bug": ("HIP_STABILITY", "DEAD_BUG"),
     # core sessions
@@ -57,27 +59,27 @@ EXERCISES: dict[str, GarminId] = {
     "Walking lunge": ("LUNGE", "WALKING_LUNGE"),
     "Step-up": ("SQUAT", "STEP_UP"),
     "Glute bridge": ("HIP_RAISE", "HIP_RAISE"),
-    "Calf raise": ("CALF_RAISE", "CALF_RAISE"),
+    "Calf raise": ("CALF_RAISE", "STANDING_CALF_RAISE"),
     "Band pull-apart": ("BANDED_EXERCISES", "PULL_APART"),
     "Banded lateral walk": ("BANDED_EXERCISES", "LATERAL_BAND_WALKS"),
 }
 
 # By movement pattern (``Exercise.pattern``), for names the table does not list yet.
 BY_PATTERN: dict[str, GarminId] = {
-    "plyometrics": ("PLYO", "PLYO"),
-    "squat": ("SQUAT", "SQUAT"),
-    "hinge": ("DEADLIFT", "DEADLIFT"),
-    "lunge/single-leg": ("LUNGE", "LUNGE"),
-    "ankle/calves": ("CALF_RAISE", "CALF_RAISE"),
-    "hip extension": ("HIP_RAISE", "HIP_RAISE"),
-    "pull": ("PULL_UP", "PULL_UP"),
-    "push": ("PUSH_UP", "PUSH_UP"),
-    "carry/core": ("CARRY", "CARRY"),
-    "core stabilisation": ("CORE", "CORE"),
-    "core": ("CORE", "CORE"),
-    "foundation": ("TOTAL_BODY", "TOTAL_BODY"),
+    "plyometrics": ("PLYO", ""),
+    "squat": ("SQUAT", ""),
+    "hinge": ("DEADLIFT", ""),
+    "lunge/single-leg": ("LUNGE", ""),
+    "ankle/calves": ("CALF_RAISE", ""),
+    "hip extension": ("HIP_RAISE", ""),
+    "pull": ("PULL_UP", ""),
+    "push": ("PUSH_UP", ""),
+    "carry/core": ("CARRY", ""),
+    "core stabilisation": ("CORE", ""),
+    "core": ("CORE", ""),
+    "foundation": ("TOTAL_BODY", ""),
 }
-FALLBACK: GarminId = ("TOTAL_BODY", "TOTAL_BODY")
+FALLBACK: GarminId = ("TOTAL_BODY", "")
 
 
 def lookup(name: str, pattern: str = "") -> tuple[GarminId, bool]:

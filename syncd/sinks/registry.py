@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from syncd.config.loader import Config
-from syncd.sinks.base import Sink
+from syncd.sinks.base import Publisher, Sink
 from syncd.state import State
 
 
@@ -25,4 +25,13 @@ def sinks_for(config: Config, state: State) -> list[Sink]:
         from syncd.sinks.garmin_workouts import GarminWorkoutsSink
 
         out.append(GarminWorkoutsSink(config.garmin_workouts, state, config.athlete.timezone))
+    return out
+
+
+def publishers_for(config: Config, state: State) -> list[Publisher]:
+    out: list[Publisher] = []
+    if config.feed is not None:
+        from syncd.sinks.page import PagePublisher
+
+        out.append(PagePublisher(config, state))
     return out

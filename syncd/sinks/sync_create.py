@@ -25,6 +25,7 @@ from syncd.sinks.caldav_store import InDoubt, PreconditionFailed, Refused, Unans
 from syncd.sinks.events import event_hash, session_hash, to_event
 from syncd.sinks.ownership import claim
 from syncd.sinks.sync_items import Item, Records, parse_event
+from syncd.sinks.vtimezone import add_timezones
 
 if TYPE_CHECKING:
     from syncd.sinks.sync import Store
@@ -129,7 +130,7 @@ class Creates:
         cal.add("VERSION", "2.0")
         cal.add_component(to_event(s, self.tz, sequence=sequence, stamp=now,
                                    alarm_minutes=self.alarm_minutes, event_uid=uid))
-        cal.add_missing_timezones()
+        add_timezones(cal)  # the RRULE form, valid past 2038 (syncd.sinks.vtimezone)
         return str(cal.to_ical().decode())
 
 

@@ -22,15 +22,16 @@ from pathlib import Path
 from typing import Any
 
 from syncd.classify import Evidence, History, classify
-from syncd.model import Run, RunKind, RunStatus, StrengthActivity
+from syncd.model import ExerciseGuess, LiftedSet, Run, RunKind, RunStatus, StrengthActivity
 from syncd.progress import progress_for
 from syncd.sources.base import FetchWindow, Observations
 from syncd.sources.fit_reader import FitSummary, read_summary
+from syncd.sources.garmin_sets import from_rows, to_rows
 from syncd.sources.merge import add_run, merge_strength
 from syncd.state import State
 
 log = logging.getLogger(__name__)
-FORMAT = 2  # results stored by an older syncd (first session only) are read again
+FORMAT = 3  # results stored by an older syncd (2: no sets; 1: first session only) are read again
 BATCH_FILES = 200
 BATCH_SECONDS = 2.0
 TYPE_KEYS = {"treadmill": "treadmill_running", "trail": "trail_running",
@@ -55,6 +56,9 @@ def summarise(fit: FitSummary) -> dict[str, Any]:
                          "timestamp): skipped")
             continue
         sessions.append(_session(s, index, fit))
+    strength = [x for x in sessions if x["kind"] == "strength"]
+    for x in strength:
+        x["sets"] = _sets(fit, x, alone=len(strength) == 1)
     if not sessions:
         error = notes.pop() if notes else "no session with a start time"
         return {"v": FORMAT, "sessions": [], "notes": notes, "error": error}
@@ -90,6 +94,29 @@ def _session(s: dict[str, Any], index: int, fit: FitSummary) -> dict[str, Any]:
             "max_hr": _num(fit.max_heart_rate) or _num(zone_msg.get("max_heart_rate")),
             "zones": zones, "te": _num(s.get("total_training_effect")),
             "anaerobic_te": _num(s.get("total_anaerobic_training_effect"))}
+
+
+def _sets(fit: FitSummary, session: dict[str, Any], alone: bool) -> list[dict[str, Any]]:
+    """The ``set`` messages of a strength session (all of them when it is the file's only
+    one), as the state keeps sets. FIT has no probabilities: the category and exercise a set
+    message names are the watch's (or the runner's corrected) pick, so they count as sure."""
+    begin = datetime.fromisoformat(session["start"])
+    stop = begin + timedelta(seconds=session["seconds"] + 60)
+    out = []
+    for row in fit.sets:
+        when = row.get("start_time") or row.get("timestamp")
+        when = when if isinstance(when, datetime) else None
+        if not alone and (when is None or not begin <= when <= stop):
+            continue
+        reps, weight, step = (_num(row.get(k)) for k in ("repetitions", "weight",
+                                                          "wkt_step_index"))
+        category = row.get("category")
+        guesses = (ExerciseGuess(category, row.get("category_subtype") or "", 100.0),) \
+            if isinstance(category, str) else ()
+        out.append(LiftedSet(row.get("set_type") == 1, int(reps) if reps is not None else None,
+                             weight or None, int(step) if step is not None else None,
+                             when, guesses))
+    return to_rows(tuple(out))
 
 
 def _five_zones(times: Any) -> list[float]:
@@ -217,7 +244,8 @@ class FitFolderSource:
             end = start + timedelta(seconds=max(60.0, r["seconds"]))
             ident = f"fit:{Path(path).name}:{r['start']}"
             if r["kind"] == "strength":
-                lifts.append(StrengthActivity(ident, self.name, start, end, "Strength (FIT)"))
+                lifts.append(StrengthActivity(ident, self.name, start, end, "Strength (FIT)",
+                                              from_rows(r.get("sets"))))
                 continue
             add_run(runs, self._run(ident, start, end, r, runs))
         return Observations(completed_runs=tuple(r for r in runs if r.start >= window.start),

@@ -1,11 +1,13 @@
-"""A fast reader for the few FIT messages syncd needs: sessions, their heart-rate zones, and the
-athlete's maximum heart rate.
+"""A fast reader for the few FIT messages syncd needs: sessions, their heart-rate zones, the
+athlete's maximum heart rate, and the sets of a strength activity.
 
 A full decoder (fitdecode) turns every record message of a file into Python objects: a
 first scan of a thousand activities took minutes. This reader walks the message headers
 instead. A definition message says how long each data message of its local type is, so
 every message syncd does not need is skipped with one addition; only ``session`` (18),
-``time_in_zone`` (216) and ``zones_target`` (7) are decoded, with the FIT profile's scales.
+``time_in_zone`` (216), ``zones_target`` (7) and ``set`` (225) are decoded, with the FIT
+profile's scales; a set's category and exercise numbers become the profile's names in upper
+case (SQUAT / BARBELL_BACK_SQUAT, as Garmin Connect spells them).
 The values are the full decoder's (a test compares them on every sample file).
 
 The file CRC is not checked: computing it in Python would cost more than the whole walk,
@@ -24,7 +26,7 @@ from typing import Any
 
 FIT_EPOCH = datetime(1989, 12, 31, tzinfo=UTC)
 DEVICE_TIME_LIMIT = 0x10000000  # smaller date_time values count from the device's power-on
-SESSION, TIME_IN_ZONE, ZONES_TARGET = 18, 216, 7
+SESSION, TIME_IN_ZONE, ZONES_TARGET, SET = 18, 216, 7, 225
 
 # global message → field number → (name, scale); the field's base type comes from the file.
 WANTED: dict[int, dict[int, tuple[str, float | None]]] = {
@@ -41,7 +43,12 @@ WANTED: dict[int, dict[int, tuple[str, float | None]]] = {
                    2: ("time_in_hr_zone", 1000), 6: ("hr_zone_high_boundary", None),
                    11: ("max_heart_rate", None)},
     ZONES_TARGET: {1: ("max_heart_rate", None)},
+    SET: {254: ("timestamp", None), 0: ("duration", 1000), 3: ("repetitions", None),
+          4: ("weight", 16), 5: ("set_type", None), 6: ("start_time", None),
+          7: ("category", None), 8: ("category_subtype", None),
+          11: ("wkt_step_index", None)},
 }
+MAX_SETS = 1000  # set messages kept a file: a strength session has dozens
 TIME_FIELDS = frozenset({"timestamp", "start_time"})
 
 # base type number (low 5 bits) → (struct code, size, invalid value or None for "all ones")
@@ -68,6 +75,7 @@ class FitSummary:
 
     sessions: list[dict[str, Any]] = field(default_factory=list)
     zones: list[dict[str, Any]] = field(default_factory=list)  # time_in_zone messages
+    sets: list[dict[str, Any]] = field(default_factory=list)  # set messages, in order
     max_heart_rate: int | None = None
     notes: list[str] = field(default_factory=list)
     error: str | None = None
@@ -205,6 +213,26 @@ def _decode(data: bytes, pos: int, d: _Definition, out: FitSummary) -> None:
         out.zones.append(values)
     elif d.global_num == ZONES_TARGET and isinstance(values.get("max_heart_rate"), int):
         out.max_heart_rate = values["max_heart_rate"]
+    elif d.global_num == SET and len(out.sets) < MAX_SETS:
+        out.sets.append(_exercise_names(values))
+
+
+def _first(value: Any) -> Any:
+    return value[0] if isinstance(value, tuple) and value else value
+
+
+def _exercise_names(values: dict[str, Any]) -> dict[str, Any]:
+    """A set's category and exercise as names (the first of each array: the watch's pick)."""
+    from fitdecode.profile import FIELD_TYPES
+
+    category, sub = _first(values.get("category")), _first(values.get("category_subtype"))
+    name = FIELD_TYPES["exercise_category"].enum.get(category) \
+        if isinstance(category, int) else None
+    names = FIELD_TYPES.get(f"{name}_exercise_name") if isinstance(name, str) else None
+    exercise = names.enum.get(sub) if names is not None and isinstance(sub, int) else None
+    values["category"] = name.upper() if isinstance(name, str) else None
+    values["category_subtype"] = exercise.upper() if isinstance(exercise, str) else None
+    return values
 
 
 def _value(data: bytes, pos: int, size: int, base: int, endian: str, scale: float | None,

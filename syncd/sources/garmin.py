@@ -16,21 +16,25 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from syncd.config.loader import GarminConfig
 from syncd.errors import AuthError, TransientError
-from syncd.model import Readiness
+from syncd.model import Readiness, StrengthActivity
 from syncd.sources.base import FetchWindow, Observations
 from syncd.sources.garmin_client import garmin_errors, login_with_tokens, token_path
+from syncd.sources.garmin_sets import from_rows, parse_exercise_sets, to_rows
 from syncd.sources.garmin_shapes import BadActivity, parse_start, records_from_activities
 from syncd.state import State
 
 log = logging.getLogger(__name__)
 PAGE = 20
 MAX_PAGES = 100
+MAX_SET_READS = 20  # exercise-set reads a cycle (a first sync reads the rest later)
+SETS_DAYS = 42  # sets are read for strength activities this recent (the loads' history)
 OVERLAP = timedelta(days=2)
 DEEP_EVERY = timedelta(days=1)
 AUTH_PAUSE = timedelta(hours=6)
@@ -124,6 +128,8 @@ class GarminSource:
         self.state.put(SCOPE, "rejected_why", None)
         if deep:
             self.state.put(SCOPE, "deep_read_at", now.isoformat())
+        if self._read_sets(now, self.cached(window).strength):
+            log.debug("Garmin: read the sets of new strength activities")
         obs = self.cached(window)
         if self.settings.readiness:
             obs = obs.merge(Observations(readiness=self._readiness(window)))
@@ -172,7 +178,33 @@ class GarminSource:
         acts = [json.loads(r[0]) for r in rows]
         runs, lifts, _ = records_from_activities(acts, window.tz)
         runs = [r for r in runs if r.start >= window.start]
-        return Observations(completed_runs=tuple(runs), strength=tuple(lifts))
+        with_sets = []
+        for lift in lifts:
+            kept = self.state.get(SCOPE, f"sets:{lift.id}")
+            with_sets.append(replace(lift, sets=from_rows(json.loads(kept))) if kept else lift)
+        return Observations(completed_runs=tuple(runs), strength=tuple(with_sets))
+
+    def _read_sets(self, now: datetime, lifts: tuple[StrengthActivity, ...]) -> int:
+        """The recorded sets of each strength activity not read yet: one call each, once
+        (kept in the state), at most ``MAX_SET_READS`` a cycle, newest first, only for the last
+        ``SETS_DAYS``. A failure
+        leaves the rest for the next cycle."""
+        todo = [a for a in lifts if a.start >= now - timedelta(days=SETS_DAYS)
+                and a.id.removeprefix("garmin:").isdigit()
+                and self.state.get(SCOPE, f"sets:{a.id}") is None]
+        read = 0
+        for act in sorted(todo, key=lambda a: a.start, reverse=True)[:MAX_SET_READS]:
+            try:
+                body = self._call(now, "reading exercise sets",
+                                  "get_activity_exercise_sets",
+                                  int(act.id.removeprefix("garmin:")))
+            except TransientError as exc:
+                log.info("exercise sets not read this cycle: %s", exc)
+                break
+            self.state.put(SCOPE, f"sets:{act.id}",
+                           json.dumps(to_rows(parse_exercise_sets(body))))
+            read += 1
+        return read
 
     def _readiness(self, window: FetchWindow) -> tuple[Readiness, ...]:
         """This morning's readiness and HRV status: read once a day, retried hourly until set."""

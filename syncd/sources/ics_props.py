@@ -11,7 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from syncd.text import clean_title
+
 UNFOLD = re.compile(r"\r?\n[ \t]")
+LINE_END = re.compile(r"\r?\n|\r")
 UNESCAPE = re.compile(r"\\([\\;,nN])")
 WANTED = {"UID", "SUMMARY", "DESCRIPTION", "DTSTART", "DTEND", "DURATION", "TRANSP", "RRULE",
           "RDATE", "EXDATE", "RECURRENCE-ID"}
@@ -38,7 +41,9 @@ class Event:
         return "" if p is None else UNESCAPE.sub(_unescape, p.value)
 
     def label(self) -> str:
-        return f"event {self.text('UID') or '(no UID)'} '{self.text('SUMMARY')}'"
+        # Said in warnings on the terminal and in the journal: one clean, short line.
+        uid = clean_title(self.text("UID"), 80) or "(no UID)"
+        return f"event {uid} '{clean_title(self.text('SUMMARY'), 80)}'"
 
 
 def _unescape(m: re.Match[str]) -> str:
@@ -71,7 +76,9 @@ def split_property(line: str) -> tuple[str, dict[str, str], str]:
 
 def parse_block(body: str) -> Event:
     ev, depth = Event(), 0
-    for line in UNFOLD.sub("", body).splitlines():
+    # Lines end at CR LF or LF only (RFC 5545 §3.1): str.splitlines() would also split at
+    # a form feed, \x1c-\x1e, NEL or U+2028 inside a title and lose the rest of it.
+    for line in LINE_END.split(UNFOLD.sub("", body)):
         if not line:
             continue
         upper = line[:6].upper()

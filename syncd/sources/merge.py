@@ -59,5 +59,5 @@ def merge_runs(runs: Iterable[Run]) -> list[Run]:
 def merge_strength(lifts: Iterable[StrengthActivity]) -> list[StrengthActivity]:
     kept: list[StrengthActivity] = []
     for s in sorted(lifts, key=lambda s: s.start):
-        _place(kept, s, lambda new, old: False)
+        _place(kept, s, lambda new, old: len(new.sets) > len(old.sets))  # the one with sets
     return kept

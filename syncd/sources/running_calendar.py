@@ -31,10 +31,12 @@ from syncd.sources.calendar_events import (
     read_calendar,
 )
 from syncd.state import State
+from syncd.text import TITLE_MAX, clean_title, printable, strip_controls
 
 log = logging.getLogger(__name__)
 TIMEOUT = 20
 SCOPE = "running-calendar"
+DESCRIPTION_READ = 4000  # characters of an event's description the classifier reads
 DEFAULT_SKIP = ("rest", "ruhetag", "repos", "descanso", "riposo", "rustdag", "strength",
                 "kraft", "gym", "yoga", "pilates", "swim", "schwimm", "bike", "ride", "cycling",
                 "rad", "vélo", "cross-training", "crosstraining", "mobility", "stretch")
@@ -45,11 +47,15 @@ def runs_from_events(events: list[CalEvent], keywords: Keywords, skip: tuple[str
     skipped = _words(skip)
     out = []
     for e in events:
-        text = f"{e.title} {e.description}".lower()
+        # The feed is anyone's text: one clean line of at most TITLE_MAX characters from
+        # here on (the ICS file, the live feed, the terminal), and a bounded description.
+        title = clean_title(e.title)
+        description = strip_controls(e.description[:DESCRIPTION_READ])
+        text = f"{title} {description}".lower()
         if is_syncd_uid(e.uid) or (skipped is not None and skipped.search(text)):
             continue
         duration = None if e.all_day else (e.end - e.start).total_seconds()
-        kind, reason = classify(Evidence(title=e.title, description=e.description,
+        kind, reason = classify(Evidence(title=title, description=description,
                                          duration_s=duration), keywords=keywords)
         start, end = e.start, e.end
         if e.all_day:
@@ -57,7 +63,7 @@ def runs_from_events(events: list[CalEvent], keywords: Keywords, skip: tuple[str
             end = start + timedelta(hours=1)
         out.append(Run(id=f"{source}:{e.uid}:{e.start.isoformat()}", source=source,
                        start=start, end=end, kind=kind, status=RunStatus.PLANNED,
-                       title=e.title or "planned run", reason=reason,
+                       title=title or "planned run", reason=reason,
                        time_known=not e.all_day))
     return out
 
@@ -79,7 +85,7 @@ def run_json(r: Run) -> dict[str, Any]:
 def run_from_json(d: dict[str, Any]) -> Run:
     return Run(id=d["id"], source=d["source"], start=datetime.fromisoformat(d["start"]),
                end=datetime.fromisoformat(d["end"]), kind=RunKind(d["kind"]),
-               status=RunStatus(d["status"]), title=d["title"], reason=d["reason"],
+               status=RunStatus(d["status"]), title=clean_title(d["title"]), reason=d["reason"],
                time_known=d["time_known"], distance_m=d["distance_m"])
 
 
@@ -115,11 +121,14 @@ class RunningCalendarSource:
                 failed.append(exc)
                 continue
             got = runs_from_events(events, self.keywords, self.skip, self.name, window.tz)
+            if cut := sum(len(e.title) > TITLE_MAX for e in events):
+                warnings.append(f"sources.calendar.{part}: {cut} event title(s) longer than "
+                                f"{TITLE_MAX} characters were cut to {TITLE_MAX}")
             self.state.put(SCOPE, f"last_good:{part}", json.dumps(
                 {"at": window.now.isoformat(), "runs": [run_json(r) for r in got],
                  "warnings": warnings}))
             runs += got
-            notes += warnings
+            notes += [printable(w) for w in warnings]
         if failed:  # gather() then plans with cached(): the good parts' fresh copies included
             if all(isinstance(e, TransientError) for e in failed):
                 raise TransientError("; ".join(str(e) for e in failed))

@@ -12,6 +12,7 @@ from syncd.config.loader import TemplateRun
 from syncd.model import Run, RunStatus
 from syncd.planner.realtime import in_zone, later, wall
 from syncd.sources.base import FetchWindow, Observations
+from syncd.text import clean_title
 
 UNKNOWN_TIME_PLACEHOLDER = time(6, 0)
 
@@ -45,7 +46,8 @@ def expand(rows: tuple[TemplateRun, ...], window: FetchWindow, source: str) -> l
                 id=f"{source}:{day.isoformat()}:{i}", source=source, start=start,
                 end=in_zone(later(start, timedelta(minutes=row.duration_min)), tz),
                 kind=row.kind,
-                status=RunStatus.PLANNED, title=row.title or f"{row.kind.value} run",
+                status=RunStatus.PLANNED,
+                title=clean_title(row.title) or f"{row.kind.value} run",
                 reason=f"weekly plan says {row.kind.value}", time_known=row.time is not None))
         monday += timedelta(days=7)
     return out

@@ -27,6 +27,7 @@ def fixture(name: str) -> Any:
     return json.loads((DATA / name).read_text())["body"]
 
 
+SETS = re.compile(r"^/activity-service/activity/(\d+)/exerciseSets$")
 TEMPLATE = fixture("test_activity_list.0.json")[0]
 # (title, typeKey, minutes, trainingEffectLabel, anaerobic TE, event type)
 KINDS = [
@@ -74,6 +75,8 @@ class FakeGarmin:
         self.log: list[str] = []
         # Handlers of other endpoint groups (workouts, sign-in): each answers or says None.
         self.extensions: list[Callable[[Request], Response | None]] = []
+        # activityId → the exerciseSets answer; others answer ``exerciseSets: null``
+        self.exercise_sets: dict[int, Any] = {}
         server.expect_request(re.compile(".*")).respond_with_handler(self.handle)
 
     @property
@@ -120,6 +123,10 @@ class FakeGarmin:
                 page = [{k: v for k, v in a.items() if k not in ("startTimeGMT", "duration")}
                         if i % 3 == 0 else a for i, a in enumerate(page)]
             return _json(page)
+        if (m := SETS.match(path)) is not None:
+            ident = int(m.group(1))
+            return _json(self.exercise_sets.get(ident, {"activityId": ident,
+                                                        "exerciseSets": None}))
         if path.startswith("/metrics-service/metrics/trainingreadiness/"):
             day = path.rsplit("/", 1)[1]
             body = fixture("test_morning_training_readiness_data_get.0.json")

@@ -1,9 +1,13 @@
 """The workout service of the fake Garmin Connect: workouts, schedules, the calendar month.
 
 It takes the workout JSON exactly as garminconnect sends it and keeps it as sent (plus the
-ids and dates Garmin adds), so tests read back what the watch would get. Like Garmin's
-editor it refuses a strength step that names an exercise without its category, or an id
-that is not in Garmin's catalogue (``garminconnect.exercises``). It also plays the user:
+ids and dates Garmin adds), so tests read back what the watch would get. It refuses every
+shape no real read-back shows (/work/shared/notes/garmin-workouts.md, read here on its own,
+not through syncd's code): an exercise without its category or not in Garmin's catalogue
+(``garminconnect.exercises``), a category repeated as the name (PLYO/PLYO), a warm-up outside
+CARDIO, a weight that is not kilograms as shown (80000.0 for 80 kg), the lap button on
+anything but a rest step. ``quirks`` lets a test make it change or drop fields on storing,
+as the doctor's probe must notice. It also plays the user:
 deleting or renaming a workout in Garmin Connect, adding their own.
 """
 
@@ -22,7 +26,13 @@ from tests.integration.fake_garmin import FakeGarmin
 OWNER = 90_001
 WORKOUT = re.compile(r"^/workout-service/workout/(\d+)$")
 SCHEDULE = re.compile(r"^/workout-service/schedule/(\d+)$")
+DROP = object()
 MONTH = re.compile(r"^/calendar-service/year/(\d{4})/month/(\d{1,2})$")
+
+
+# From the note: category-only ids that no read-back repeats as the exercise name.
+NOT_NAMES = {"PLYO", "CARRY", "CALF_RAISE", "CORE", "TOTAL_BODY", "DEADLIFT", "WARM_UP"}
+STEP_KEYS = {"warmup", "interval", "rest"}
 
 
 def catalogue() -> set[tuple[str, str]]:
@@ -31,17 +41,63 @@ def catalogue() -> set[tuple[str, str]]:
     return {(e["category"], e["exercise"]) for e in exercises.EXERCISES}
 
 
+def categories() -> set[str]:
+    from garminconnect import exercises
+
+    return set(exercises.CATEGORIES)
+
+
+def step_problem(step: dict[str, Any], known: set[tuple[str, str]],
+                 cats: set[str]) -> str | None:
+    """Why no real read-back would show this executable step, or None."""
+    kind = (step.get("stepType") or {}).get("stepTypeKey")
+    cond = (step.get("endCondition") or {}).get("conditionTypeKey")
+    cat, name = step.get("category"), step.get("exerciseName")
+    if kind not in STEP_KEYS:
+        return f"unknown step type {kind!r}"
+    if cond == "lap.button":
+        if kind != "rest":
+            return f"no read-back shows a {kind} step ended by the lap button"
+    elif cond not in ("time", "reps") or not isinstance(step.get("endConditionValue"),
+                                                          (int, float)):
+        return f"a {kind} step needs a time or reps end condition with a value"
+    if name and not cat:
+        return "step names an exercise without its category (Choose an exercise)"
+    if kind == "warmup" and cat not in (None, "CARDIO"):
+        return f"no read-back shows a warm-up in category {cat}"
+    if kind == "rest" and cat:
+        return "a rest step has no exercise"
+    if cat:
+        if cat not in cats:
+            return f"unknown category {cat}"
+        if name == cat and cat in NOT_NAMES:
+            return f"{cat}/{name}: a category-only pick has an empty exerciseName"
+        if name and (cat, name) not in known:
+            return f"unknown exercise {cat}/{name}"
+    weight = step.get("weightValue")
+    if weight is not None:
+        if (step.get("weightUnit") or {}).get("unitKey") != "kilogram":
+            return "a weight without the kilogram unit"
+        if not 0 < float(weight) <= 500:
+            return f"weightValue {weight} is not kilograms as shown"
+    return None
+
+
 class FakeWorkouts:
     def __init__(self, fake: FakeGarmin) -> None:
         self.fake = fake
         self.workouts: dict[int, dict[str, Any]] = {}
         self.schedules: dict[int, dict[str, Any]] = {}
         self.sent: list[dict[str, Any]] = []  # every body as it arrived
+        self.refusals: list[str] = []  # why each refused body was refused
         self.calls: list[tuple[str, str]] = []
         self._next_workout = 1_200_000_000
         self._next_schedule = 700_000_000
         self._next_step = 9_000_000_000
         self._known = catalogue()
+        self._categories = categories()
+        # field → what storing does to it: a value, or DROP (a test plays Garmin's changes)
+        self.quirks: dict[str, Any] = {}
         fake.extensions.append(self.handle)
 
     # -- what tests look at ----------------------------------------------------------------
@@ -90,6 +146,7 @@ class FakeWorkouts:
             self.sent.append(copy.deepcopy(body))
             problem = self._invalid(body)
             if problem:
+                self.refusals.append(problem)
                 return _answer({"message": problem}, 400)
             return _answer(self.workouts[self._store(body)])
         if path == "/workout-service/workouts" and method == "GET":
@@ -113,6 +170,7 @@ class FakeWorkouts:
                 self.sent.append(copy.deepcopy(body))
                 problem = self._invalid(body)
                 if problem:
+                    self.refusals.append(problem)
                     return _answer({"message": problem}, 400)
                 self._store(body, wid)
                 return Response(status=204)
@@ -161,13 +219,16 @@ class FakeWorkouts:
         if body.get("sportType", {}).get("sportTypeKey") != "strength_training":
             return "not a strength workout"
         for step in _steps(body):
-            if step.get("type") != "ExecutableStepDTO":
+            if step.get("type") == "RepeatGroupDTO":
+                inner = step.get("workoutSteps") or []
+                if not inner or step.get("numberOfIterations", 0) < 1:
+                    return "a repeat group needs steps and at least one iteration"
                 continue
-            name, cat = step.get("exerciseName"), step.get("category")
-            if name and not cat:
-                return "step names an exercise without its category (Choose an exercise)"
-            if cat and (cat, name) not in self._known:
-                return f"unknown exercise {cat}/{name}"
+            if step.get("type") != "ExecutableStepDTO":
+                return f"unknown step kind {step.get('type')!r}"
+            problem = step_problem(step, self._known, self._categories)
+            if problem:
+                return problem
         return None
 
     def _store(self, body: dict[str, Any], wid: int | None = None) -> int:
@@ -180,6 +241,12 @@ class FakeWorkouts:
         for step in _steps(kept):
             step["stepId"] = self._next_step
             self._next_step += 1
+            for key, value in self.quirks.items():
+                if key in step:
+                    if value is DROP:
+                        del step[key]
+                    else:
+                        step[key] = value
         self.workouts[wid] = kept
         return wid
 

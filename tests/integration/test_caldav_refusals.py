@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from syncd.config.secrets import Secret
 from syncd.errors import AuthError
 from syncd.sinks.base import Op
 from syncd.sinks.sync_items import Records
@@ -219,7 +220,7 @@ def test_digest_only_server(tmp_path):
         assert (pull.actions, push.actions) == ([], [])
         assert again.requests == 1
         with pytest.raises(AuthError) as info:
-            make_sink(replace(settings_for(server), password=replace(s.password, value="wrong")),
+            make_sink(replace(settings_for(server), password=Secret("wrong", s.password.origin)),
                       tmp_path / "state2").pull(NOW)
         assert "refused the login" in str(info.value) and "wrong" not in str(info.value)
     finally:

@@ -91,8 +91,6 @@ def test_plan_explain_shows_what_the_session_holds(cli):
     ("[athlete]\nfoo = 1\n", "at 'athlete.foo': unknown key 'foo'"),
     ('[athlete]\ntimezone = "Nowhere/City"\n', "at 'athlete.timezone': expected an IANA"),
     ("[athlete\n", "invalid TOML at line 1"),
-    ('[calendar]\nurl = "https://dav.invalid/"\npassword_command = "exit 3"\n',
-     "at 'calendar.password_command': the command 'exit 3' failed with exit code 3"),
     ('[daemon]\ninterval_minutes = "often"\n', "at 'daemon.interval_minutes': expected"),
 ])
 def test_bad_config_is_one_line_and_exit_2(cli, config, expected):

@@ -12,7 +12,7 @@ from syncd.errors import TransientError
 from syncd.model import SessionStatus
 from syncd.sinks.base import Op
 from syncd.sinks.garmin_steps import is_ours
-from tests.integration.fake_garmin_workouts import FakeWorkouts, catalogue
+from tests.integration.fake_garmin_workouts import NOT_NAMES, FakeWorkouts, catalogue
 from tests.integration.garmin_workouts_helpers import (
     NOW,
     assert_converged,
@@ -61,16 +61,14 @@ def test_each_session_becomes_a_workout_with_every_exercise(fake_garmin, workout
         assert warm["endCondition"]["conditionTypeKey"] == "time"
         assert warm["endConditionValue"] > 0
         work = [(st, n) for st, n in steps if st["stepType"]["stepTypeKey"] == "interval"]
-        rests = [st for st, _ in steps if st["stepType"]["stepTypeKey"] == "rest"]
         assert len(work) == len(s.exercises), "every exercise is a step"
-        assert len(rests) == len(s.exercises), "a rest after each set"
         for (st, sets), ex in zip(work, s.exercises, strict=True):
-            assert st["category"] and st["exerciseName"]
-            assert (st["category"], st["exerciseName"]) in known
+            assert st["category"]
+            assert st["exerciseName"] == "" or (st["category"], st["exerciseName"]) in known
+            assert st["exerciseName"] not in NOT_NAMES, "no X/X category-only id"
             assert sets == ex.sets
             assert ex.name in st["description"]
-        for st, ex in zip(rests, s.exercises, strict=True):
-            assert st["endConditionValue"] == ex.rest_s
+        assert warm["category"] == "CARDIO" and warm["exerciseName"] == ""
         assert "stepId" in warm, "kept as Garmin keeps it"
 
 
@@ -85,7 +83,8 @@ def test_end_conditions_and_loads_read_back(fake_garmin, workouts, tmp_path):
     sq = by_name["Back squat"]
     assert (sq["category"], sq["exerciseName"]) == ("SQUAT", "BARBELL_BACK_SQUAT")
     assert sq["endCondition"]["conditionTypeKey"] == "reps" and sq["endConditionValue"] == 5
-    assert sq["weightValue"] == 80_000 and sq["weightUnit"]["unitKey"] == "kilogram"
+    assert sq["weightValue"] == 80.0, "kg as the watch shows it, not grams"
+    assert sq["weightUnit"] == {"unitId": 8, "unitKey": "kilogram", "factor": 1000.0}
     plyo = by_name["Pogo hops"]  # "3 × 20 s": timed
     assert plyo["endCondition"]["conditionTypeKey"] == "time"
     assert plyo["endConditionValue"] == 20
@@ -218,7 +217,8 @@ def test_dry_run_prints_the_workouts_and_sends_nothing(fake_garmin, workouts, tm
     assert workouts.calls == [] and len(report.actions) == 2
     text = "\n".join(report.details)
     assert "SQUAT/BARBELL_BACK_SQUAT: 5 reps @ 80 kg" in text
-    assert "WARM_UP/WARM_UP" in text and "rest" in text
+    assert "CARDIO:" in text and "WARM_UP" not in text and "rest" in text
+    assert "3 sets (superset):" in text
 
 
 def test_a_failing_garmin_heals(fake_garmin, workouts, tmp_path):

@@ -3,7 +3,8 @@
 Home Assistant's side is played by a recording client: it checks the discovery configs and
 states HA would get (retained), the last will after kill -9, the "sync now" button, the
 re-publish when HA announces itself, a broker that is down at start and one that restarts,
-a refused login, and that a quiet cycle sends nothing at all.
+a refused login, and that a quiet cycle sends only its "last sync" time.
+(test_mqtt_dashboard: restarts, reloads and what a dashboard shows.)
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from syncd.mqtt.entities import ENTITIES
+from syncd.mqtt.entities import shown
 from tests.ha_mqtt_schema import problems, state_problems
 from tests.mqtt_broker import Mosquitto, Recorder, make_certificates, retained
 
@@ -131,12 +132,19 @@ def make_daemon(tmp_path: Path) -> Iterator[Callable[..., Daemon]]:
         d.stop()
 
 
-CONFIG_TOPICS = {f"{PREFIX}/{e.component}/{BASE}/{e.key}/config" for e in ENTITIES}
+SHOWN = shown(garmin=False, readiness=False)  # these daemons have no [sources.garmin]
+CONFIG_TOPICS = {f"{PREFIX}/{e.component}/{BASE}/{e.key}/config" for e in SHOWN}
+STATE_TOPICS = {f"{BASE}/{e.key}/state" for e in SHOWN if e.component != "button"}
 
 
 def published_everything(port: int) -> dict[str, str]:
     got = retained(port, (f"{PREFIX}/#", f"{BASE}/#"))
     return {t: m.payload for t, m in got.items()}
+
+
+def complete(port: int) -> bool:
+    """Every config and every state is retained (states come once a cycle has run)."""
+    return set(published_everything(port)) >= CONFIG_TOPICS | STATE_TOPICS
 
 
 def check_home_assistant_view(view: dict[str, str]) -> None:
@@ -161,33 +169,35 @@ def check_home_assistant_view(view: dict[str, str]) -> None:
 def test_discovery_and_states_are_retained_and_valid_for_home_assistant(broker, make_daemon):
     d = make_daemon(broker.port)
     assert d.wait_cycles(1)
-    assert wait_until(lambda: set(published_everything(broker.port)) >= CONFIG_TOPICS, 20)
+    assert wait_until(lambda: complete(broker.port), 20)
     view = published_everything(broker.port)
     check_home_assistant_view(view)
     # The demo plans sessions this week and has a phase once the first cycle has run.
-    assert wait_until(lambda: published_everything(broker.port)[f"{BASE}/phase/state"]
-                      != "None", 20)
-    view = published_everything(broker.port)
     assert view[f"{BASE}/phase/state"] in ("base", "build", "peak", "taper", "race-week",
                                            "recovery", "maintenance")
     assert view[f"{BASE}/next_session/state"] != "None"
-    done, planned = (int(x) for x in view[f"{BASE}/week/state"].split("/"))
+    assert view[f"{BASE}/next_title/state"] not in ("None", "No session planned")
+    done, planned = int(view[f"{BASE}/week_done/state"]), int(view[f"{BASE}/week_planned/state"])
     assert planned >= 1 and 0 <= done <= planned
     assert view[f"{BASE}/last_result/state"] == "ok"
-    assert view[f"{BASE}/garmin_login/state"] == "OFF"
     assert view[f"{BASE}/calendar_problem/state"] == "OFF"
+    # Made by this first cycle, which planned the sessions: both are its time.
+    assert view[f"{BASE}/last_change/state"] == view[f"{BASE}/last_sync/state"]
 
 
-def test_a_quiet_cycle_publishes_nothing(broker, make_daemon):
+def test_a_quiet_cycle_publishes_only_its_last_sync_time(broker, make_daemon):
     rec = Recorder(broker.port).start()
     try:
         d = make_daemon(broker.port, interval_min=0.0167)  # a cycle a second
         assert d.wait_cycles(3)
-        assert wait_until(lambda: bool(rec.messages) and
-                          time.monotonic() - rec.messages[-1].at > 3, 30)
+        assert wait_until(lambda: complete(broker.port), 20)
         mark = time.monotonic()
         assert d.wait_cycles(4)
-        assert rec.since(mark) == []
+        time.sleep(0.5)
+        sent = rec.since(mark)
+        assert {m.topic for m in sent} == {f"{BASE}/last_sync/state"}
+        assert 3 <= len(sent) <= 6  # one per cycle (4, give or take the edges)
+        assert all(m.retain is False and len(m.payload) <= 32 for m in sent)
         assert d.alive()
     finally:
         rec.stop()
@@ -254,13 +264,13 @@ def test_broker_down_at_start_and_restarted_later(tmp_path, make_daemon):
         assert d.wait_cycles(3)  # plans on while there is no broker
         assert d.alive()
         b.start()
-        assert wait_until(lambda: set(published_everything(b.port)) >= CONFIG_TOPICS, 30)
+        assert wait_until(lambda: complete(b.port), 30)
         check_home_assistant_view(published_everything(b.port))
         b.stop()  # no persistence: everything retained is gone with it
         assert d.wait_cycles(3)
         assert d.alive()
         b.start()
-        assert wait_until(lambda: set(published_everything(b.port)) >= CONFIG_TOPICS, 30)
+        assert wait_until(lambda: complete(b.port), 30)
         check_home_assistant_view(published_everything(b.port))
         # The outage was told once, not on every retry.
         assert d.text().count("cannot reach the MQTT broker") == 1
@@ -307,7 +317,7 @@ def test_tls_with_the_brokers_own_ca(tmp_path, make_daemon):
     b.start()
     try:
         d = make_daemon(b.port, extra=f'tls = true\nca_file = "{ca}"')
-        assert wait_until(lambda: set(published_everything(b.plain_port)) >= CONFIG_TOPICS, 30)
+        assert wait_until(lambda: complete(b.plain_port), 30)
         check_home_assistant_view(published_everything(b.plain_port))
         # Without the CA the broker's certificate is not trusted: no connection, one warning.
         other = make_daemon(b.port, interval_min=0.0167, extra="tls = true")
@@ -344,6 +354,10 @@ password = "pw"
 
     try:
         assert wait_until(lambda: state("garmin_login") == "ON", 30)
+        # With [sources.garmin] its entities are announced (readiness = false: not those).
+        configs = published_everything(broker.port)
+        assert f"{PREFIX}/binary_sensor/{BASE}/garmin_login/config" in configs
+        assert f"{PREFIX}/sensor/{BASE}/readiness/config" not in configs
         assert wait_until(lambda: state("calendar_problem") == "ON", 30)
         attrs = json.loads(published_everything(broker.port)[f"{BASE}/calendar_problem/"
                                                               "attributes"])

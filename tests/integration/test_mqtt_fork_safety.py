@@ -1,10 +1,13 @@
-"""The MQTT companion's network thread imports nothing, so a cycle's forked child can.
+"""Threads of the resident process cannot hang a cycle's child.
 
-A thread that is importing a module when the daemon forks leaves that module's import lock
+A thread that is importing a module when a process forks leaves that module's import lock
 held in the child for ever (a child of the first cycle hung importing the idna codec that
-paho's thread was importing to resolve the broker's name). Run in a fresh interpreter, so
-that nothing is imported already, through connect, press, HA's birth message, a broker
-restart and a refused login.
+paho's thread was importing to resolve the broker's name). Cycles are now started by
+fork+exec, so the child copies no thread and no lock: the second test holds a thread inside
+an import the cycle needs, with the MQTT companion's threads running against a real broker,
+and the cycle must still finish. The first keeps the companion's own discipline (its network
+thread imports nothing), which matters to the resident process itself. Both run in a fresh
+interpreter, so that nothing is imported already.
 """
 
 from __future__ import annotations
@@ -77,3 +80,73 @@ def test_the_network_thread_imports_nothing(tmp_path: Path):
     assert "woke 1" in out, err
     assert "off main []" in out, out + err
     assert "refused the login" in err  # the refused login path ran too
+
+
+STALLED = """
+import importlib.util, sys, threading, time
+from pathlib import Path
+inside, release = threading.Event(), threading.Event()
+
+
+class Stall:
+    \"\"\"Holds a thread inside the import of icalendar, which the cycle's child needs.\"\"\"
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "icalendar" or threading.current_thread() is threading.main_thread():
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        real = spec.loader.exec_module
+
+        def exec_module(module):
+            inside.set()
+            release.wait()
+            real(module)
+
+        spec.loader.exec_module = exec_module
+        return spec
+
+
+sys.meta_path.insert(0, Stall())
+from syncd.config.loader import parse_config
+from syncd.daemon import Flags, run_child_cycle
+from syncd.mqtt.companion import MqttCompanion
+from syncd.notify import Notifier
+
+port, root = int(sys.argv[1]), Path(sys.argv[2])
+cfg = parse_config(f'[sources]\\ndemo = true\\n[ics]\\npath = "{root}/s.ics"\\n'
+                   f'[mqtt]\\nhost = "127.0.0.1"\\nport = {port}\\n', "x",
+                   base_dir=root, env={})
+companion = MqttCompanion(cfg, root / "state")
+companion.start(lambda: None)
+importer = threading.Thread(target=lambda: __import__("icalendar"), daemon=True)
+importer.start()
+assert inside.wait(30)
+print("threads", threading.active_count(), flush=True)
+for _ in range(2):
+    t0 = time.monotonic()
+    summary = run_child_cycle(cfg, root / "state", False, Flags(), Notifier(env={}))
+    print("cycle", summary is not None and summary["ok"], round(time.monotonic() - t0, 1),
+          flush=True)
+    companion.after_cycle(summary)
+release.set()
+importer.join(30)
+companion.stop()
+print("ics", (root / "s.ics").exists())
+"""
+
+
+def test_a_cycle_finishes_while_a_thread_holds_an_import_lock(tmp_path: Path):
+    broker = Mosquitto(tmp_path / "b")
+    broker.start()
+    try:
+        proc = subprocess.run([sys.executable, "-c", STALLED, str(broker.port), str(tmp_path)],
+                              capture_output=True, text=True, timeout=120)
+    finally:
+        broker.stop()
+    out = proc.stdout
+    assert proc.returncode == 0, out + proc.stderr
+    threads = int(out.split("threads ")[1].split()[0])
+    assert threads >= 3, out  # main, the stalled importer, paho's network loop
+    assert out.count("cycle True") == 2, out + proc.stderr
+    assert "ics True" in out

@@ -75,3 +75,22 @@ def test_state_from_a_newer_syncd_is_refused_clearly(tmp_path):
     with pytest.raises(ConfigError) as info:
         State(tmp_path)
     assert "written by a newer syncd" in str(info.value)
+
+
+def test_a_state_problem_is_logged_once_per_change(caplog):
+    from syncd.daemon import StateReport
+
+    report = StateReport()
+    with caplog.at_level(logging.INFO, logger="syncd.daemon"):
+        for _ in range(3):
+            report("state.sqlite3: is damaged")
+        report("state.sqlite3: the disk holding the state is full")
+        report(None)
+        report(None)
+        report("another syncd writes to it", busy=True)
+    said = [(r.levelno, r.getMessage()) for r in caplog.records]
+    assert said == [(logging.ERROR, "state.sqlite3: is damaged"),
+                    (logging.ERROR, "state.sqlite3: the disk holding the state is full"),
+                    (logging.INFO, "the state is usable again"),
+                    (logging.WARNING, "another syncd writes to it")]
+

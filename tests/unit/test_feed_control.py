@@ -49,7 +49,8 @@ def test_status_shows_public_urls_and_where_it_is_served(tmp_path: Path):
     assert status_lines(c, tmp_path) == [
         f"feed: https://h.example/syncd/{token}/strength.ics",
         f"  busy-only feed: https://h.example/syncd/{token}/busy.ics",
-        f"  served locally at http://127.0.0.1:8787/{token}/strength.ics"]
+        f"  served locally at http://127.0.0.1:8787/{token}/strength.ics",
+        f"page: https://h.example/syncd/{token}/ (the plan, the season and this status)"]
     assert status_lines(config(""), tmp_path) == []
 
 

@@ -85,20 +85,6 @@ def test_max_below_target_is_refused():
         "[athlete]\nsessions_per_week = 3\nmax_sessions_per_week = 2\n")
 
 
-def test_failing_secret_command_names_the_key_and_stderr():
-    msg = error_of('[calendar]\nurl = "https://dav.example"\n'
-                   'password_command = "echo no such entry >&2; exit 1"\n',
-                   env={"PATH": "/usr/bin:/bin"})
-    assert msg.startswith("config.toml: at 'calendar.password_command': the command")
-    assert "exit code 1" in msg and "no such entry" in msg
-
-
-def test_secret_command_that_prints_nothing():
-    assert "printed nothing" in error_of(
-        '[calendar]\nurl = "https://dav.example"\npassword_command = "true"\n',
-        env={"PATH": "/usr/bin:/bin"})
-
-
 def test_two_ways_to_give_a_secret_is_refused():
     assert "expected one way to give the secret" in error_of(
         '[calendar]\nurl = "https://dav.example"\npassword = "a"\npassword_env = "X"\n')
