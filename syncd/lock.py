@@ -42,19 +42,33 @@ def command_name(argv: list[str] | None = None) -> str:
     return " ".join(words) or "syncd"
 
 
-class FileLock:
-    """An exclusive flock on ``directory/name``; ``acquire`` waits up to ``wait`` seconds."""
+# Locks this process holds with ``per_process``: path → [descriptor, holders]. The lock keeps
+# processes apart; inside one process (a cycle, a test that reopens the state as a restarted
+# process would) every State on the same dir is the same writer.
+_HELD: dict[str, list[int]] = {}
 
-    def __init__(self, directory: Path, name: str, what: str, hint: str) -> None:
+
+class FileLock:
+    """An exclusive flock on ``directory/name``; ``acquire`` waits up to ``wait`` seconds.
+    With ``per_process`` a second acquire in the same process shares the first's lock."""
+
+    def __init__(self, directory: Path, name: str, what: str, hint: str,
+                 per_process: bool = False) -> None:
         self.path = directory / name
         self.what = what  # "writes to", "daemon runs on": for the busy message
         self.hint = hint  # what to do about it
+        self.per_process = per_process
         self.fd: int | None = None
 
     def acquire(self, *, wait: float, command: str | None = None,
                 on_wait: Callable[[str], None] | None = None) -> None:
         """Take the lock or raise ``StateBusyError`` naming the holder. ``on_wait`` (a
         callable taking the holder text) is told once when the lock is busy and we wait."""
+        key = os.path.realpath(self.path)
+        if self.per_process and key in _HELD:
+            _HELD[key][1] += 1
+            self.fd = _HELD[key][0]
+            return
         old = os.umask(0o077)
         try:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
@@ -76,6 +90,8 @@ class FileLock:
                     told = True
                 time.sleep(POLL_S)
         self.fd = fd
+        if self.per_process:
+            _HELD[key] = [fd, 1]
         stamp = datetime.now().astimezone().isoformat(timespec="seconds")
         text = f"pid {os.getpid()}, since {stamp}, `syncd {command or command_name()}`"
         with contextlib.suppress(OSError):  # a full disk: the flock holds without the text
@@ -88,6 +104,13 @@ class FileLock:
         return f"{self.path.parent}: another syncd {self.what} it ({who}){waited}: {self.hint}"
 
     def release(self) -> None:
+        key = os.path.realpath(self.path)
+        if self.fd is not None and self.per_process and key in _HELD:
+            _HELD[key][1] -= 1
+            if _HELD[key][1] > 0:
+                self.fd = None
+                return
+            del _HELD[key]
         if self.fd is not None:
             with contextlib.suppress(OSError):
                 os.ftruncate(self.fd, 0)
@@ -108,9 +131,10 @@ def _read_holder(fd: int) -> str:
     return "".join(c for c in text if c.isprintable()).strip()
 
 
-def writer_lock(directory: Path) -> FileLock:
+def writer_lock(directory: Path, per_process: bool = False) -> FileLock:
     return FileLock(directory, WRITER_LOCK, "writes to",
-                    "run again when it is done, or give `run --once --wait SECONDS`")
+                    "run again when it is done, or give `run --once --wait SECONDS`",
+                    per_process=per_process)
 
 
 def daemon_lock(directory: Path) -> FileLock:

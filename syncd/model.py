@@ -13,6 +13,10 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# What an athlete can lift with (athlete.equipment); "none" is bodyweight only.
+EQUIPMENT = ("barbell", "trap bar", "dumbbells", "kettlebell", "bands", "box", "pull-up bar",
+             "none")
+GYM_EQUIPMENT = EQUIPMENT[:-1]
 
 
 class RunKind(StrEnum):
@@ -228,10 +232,17 @@ class Athlete:
     supervised: bool = False
     running_since: date | None = None
     one_rep_max: tuple[tuple[str, float], ...] = ()
+    # What the athlete lifts with (config athlete.equipment); the default is a gym.
+    equipment: tuple[str, ...] = GYM_EQUIPMENT
 
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def equipment_set(self) -> frozenset[str]:
+        """"none" means bodyweight only, whatever else is listed with it."""
+        return frozenset() if "none" in self.equipment else frozenset(self.equipment)
 
 
 @dataclass(frozen=True, slots=True)

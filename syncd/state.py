@@ -149,7 +149,7 @@ class State:
                 self._migrate()
             else:
                 ensure_private_dir(directory)
-                self.lock = writer_lock(directory)
+                self.lock = writer_lock(directory, per_process=True)
                 self.lock.acquire(wait=wait, command=command, on_wait=on_wait)
                 self._open_for_writing()
         except sqlite3.Error as exc:

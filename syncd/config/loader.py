@@ -228,6 +228,7 @@ def _build(v: dict[str, Any], origin: str, base_dir: Path, env: dict[str, str]) 
         supervised=a["supervised"],
         running_since=a["running_since"],
         one_rep_max=tuple(sorted(a["one_rep_max"].items())),
+        equipment=tuple(dict.fromkeys(a["equipment"])),
     )
     rules = RuleSettings(
         heavy_to_quality_hours=r["heavy_to_quality_hours"],

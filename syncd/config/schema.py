@@ -32,7 +32,7 @@ from syncd.config.types import (
     Weekday,
     show,
 )
-from syncd.model import WEEKDAYS
+from syncd.model import EQUIPMENT, GYM_EQUIPMENT, WEEKDAYS
 
 REQUIRED = object()
 MAX_WINDOWS = 48  # availability windows a day: one every half hour is already absurd
@@ -116,8 +116,8 @@ SCHEMA = Table("", "syncd configuration", (
             "When you prefer to lift: morning, midday, evening or \"HH:MM\" (G6).",
             default="evening"),
         Key("session_minutes", Int(30, 120),
-            "Length of a heavy session in minutes, warm-up (16 min) included; the session's "
-            "content is fitted to it.", default=45),
+            "Length of a heavy session in minutes, warm-up included (at most a third); the "
+            "session's content is fitted to it.", default=45),
         Key("birth_year", Int(1900, 2100),
             "Used for R8: athletes under 18 get foundation and core only, no loaded lifting, "
             "unless supervised.", example=1990),
@@ -129,9 +129,14 @@ SCHEMA = Table("", "syncd configuration", (
         Key("one_rep_max", MapOf(Float(1, 1000)),
             "Optional one-rep maxes in kg, so sessions show loads (rounded to 2.5 kg).",
             default={}, example={"back_squat": 100, "deadlift": 120}),
+        Key("equipment", ListOf(Choice(EQUIPMENT)),
+            "What you lift with. Sessions pick exercises of the same pattern that this allows "
+            "(a goblet squat for a back squat); without a barbell the dose is an effort (reps "
+            "in reserve), not a load from a barbell one-rep max. [\"none\"]: bodyweight only.",
+            default=list(GYM_EQUIPMENT), example=["dumbbells", "bands"]),
         AVAILABILITY,
     )),
-    Table("rules", "Recovery rule settings (see docs: recovery rules R1-R11).", (
+    Table("rules", "Recovery rule settings (see docs: recovery rules R1-R13).", (
         Key("heavy_to_quality_hours", Float(24, 72),
             "Hours from the end of a heavy session to the next quality, long or race run (R2).",
             default=36.0),

@@ -34,11 +34,17 @@ __all__ = ["Plan", "PlanInputs", "plan"]
 HISTORY_DAYS = 14
 
 TITLES = {
-    SessionKind.HEAVY: "Heavy strength",
+    SessionKind.HEAVY: "Strength",
     SessionKind.LIGHT: "Light strength",
     SessionKind.CORE: "Core",
     SessionKind.FOUNDATION: "Foundation strength",
 }
+
+
+def _title(kind: SessionKind, main_lifts: tuple[str, ...], minutes: int) -> str:
+    """What a calendar shows: the main lifts first ("Strength: squat + RDL · 45 min")."""
+    lifts = f": {' + '.join(main_lifts)}" if main_lifts else ""
+    return f"{TITLES[kind]}{lifts} · {minutes} min"
 
 
 def plan(inputs: PlanInputs, now: datetime) -> Plan:
@@ -121,6 +127,7 @@ def plan(inputs: PlanInputs, now: datetime) -> Plan:
         refused.update(res.kind_rejections)
         slot_refusals.update(res.slot_rejections)
 
+    _say_rolling_cap(world, placed, anchors, refused)
     new_sessions = _build_sessions(inputs, world, placed, refused, sessions)
     keep = [s for s in near if s.status is not SessionStatus.DECLINED
             and (s.uid in fixed_uids or s.status is SessionStatus.MISSED)]
@@ -137,6 +144,22 @@ def plan(inputs: PlanInputs, now: datetime) -> Plan:
                 days=days_report)
 
 
+def _say_rolling_cap(world: World, placed: list[Placed], anchors: list[datetime],
+                     refused: dict[date, list[tuple[SessionKind, Rejection]]]) -> None:
+    """For ``--explain``: a day that could hold heavy but has none because R9's 7-day window
+    is full says so (the refusal is a layout's, so no day-level check records it)."""
+    heavy = sorted([*anchors, *(p.start for p in placed if p.kind is SessionKind.HEAVY)])
+    lifting = {p.day for p in placed if p.kind.is_lifting}
+    for d, why in refused.items():
+        if d in lifting or any(k is SessionKind.HEAVY for k, _ in why):
+            continue
+        if SessionKind.HEAVY not in world.lifting_kinds(d)[0]:
+            continue
+        if world.heavy_crowded(wall(d, time(12), world.tz), heavy):
+            why.append((SessionKind.HEAVY, Rejection(
+                "R9", f"{world.heavy_cap(d)} heavy sessions already in 7 days around it")))
+
+
 def _as_given(s: Session, originals: dict[str, Session], tz: ZoneInfo) -> Session:
     """A session passed through keeps the instants it came in with; a new or moved one is
     given as readings in the athlete's zone (each with its right DST fold)."""
@@ -150,6 +173,7 @@ def _build_sessions(inputs: PlanInputs, world: World, placed: list[Placed],
                     refused: dict[date, list[tuple[SessionKind, Rejection]]],
                     history: tuple[Session, ...]) -> list[Session]:
     orm = dict(inputs.athlete.one_rep_max)
+    equipment = inputs.athlete.equipment_set
     # Only the last weeks matter below (6 weeks of progression, this week's slots).
     history = tuple(s for s in history if s.start >= world.now - timedelta(days=60))
     slots = _week_slots(world, placed, history)
@@ -167,21 +191,32 @@ def _build_sessions(inputs: PlanInputs, world: World, placed: list[Placed],
     for p in sorted(placed, key=lambda p: p.start):
         phase = world.phase(p.day)
         exact = p.start == nxt
+        no_jumps = world.plyometrics_rejection(p.day, p.start, p.end)
         minutes = int((p.end.astimezone(UTC) - p.start.astimezone(UTC)).total_seconds() // 60)
         content = session_content(
             p.kind, inputs.catalogue, rotation=slots[(p.kind.is_lifting, p.start)],
             level=level if exact else 0, one_rep_max=orm,
-            plyometrics=phase.value not in ("taper", "race-week", "peak"), phase=phase.value,
-            minutes=minutes, exact_load=exact, lifted=lifted)
+            plyometrics=phase.value not in ("taper", "race-week", "peak") and no_jumps is None,
+            phase=phase.value, minutes=minutes, exact_load=exact,
+            after_run=any(not r.time_known or r.end <= p.start
+                          for r in world.runs_by_day.get(p.day, [])),
+            equipment=equipment, lifted=lifted)
         text, rules = explain(world, p, refused)
         told = [f"{e.name}: {e.note[e.note.index('last time:'):]}"  # the note's last part
                 for e in content.exercises if "last time:" in e.note]
         if told:
             text += f" From what you lifted: {'; '.join(told)}."
+        if no_jumps is not None and p.kind is SessionKind.HEAVY and phase.value not in (
+                "taper", "race-week", "peak"):
+            text += f" No plyometrics: {no_jumps.text()}."
+            rules = tuple(dict.fromkeys((*rules, no_jumps.rule)))
         if p.kind is SessionKind.HEAVY and level and exact:
             text += f" Load +{level * 2.5:g} % after {done_heavy} completed heavy sessions."
+        if content.orm_used:
+            text += f" Loads from: {'; '.join(content.orm_used)}."
         out.append(Session(uid="", kind=p.kind, start=p.start, end=p.end,
-                           title=f"{TITLES[p.kind]} · {minutes} min", warmup=content.warmup,
+                           title=_title(p.kind, content.main_lifts, minutes),
+                           warmup=content.warmup,
                            exercises=content.exercises, rules=rules, explanation=text))
     return out
 

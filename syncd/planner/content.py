@@ -12,10 +12,11 @@ enough, accessories go before main lifts, then main lifts lose sets down to the 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from syncd.model import Exercise, SessionKind
-from syncd.planner.catalogue import Catalogue, CatalogueEntry, Circuit, Dose
+from syncd.planner.catalogue import GYM, Catalogue, CatalogueEntry, Circuit, Dose
 from syncd.planner.lifted import LiftSession, advise
 
 DEFAULT_MINUTES = {SessionKind.HEAVY: 45, SessionKind.LIGHT: 35, SessionKind.FOUNDATION: 30,
@@ -33,6 +34,8 @@ class Content:
     work_s: int
     minutes: int
     dropped: tuple[str, ...] = ()
+    main_lifts: tuple[str, ...] = ()  # short names, for the title
+    orm_used: tuple[str, ...] = ()  # which one-rep max each load came from, in words
 
     @property
     def total_s(self) -> int:
@@ -59,24 +62,46 @@ def session_content(
     phase: str = "maintenance",
     minutes: int | None = None,
     exact_load: bool = True,
+    after_run: bool = False,
+    equipment: frozenset[str] = GYM,
     lifted: dict[str, tuple[LiftSession, ...]] | None = None,
 ) -> Content:
     """The content of one session that fits ``minutes``.
 
     ``exact_load`` False (a heavy session that is not the next one) shows the phase's load
     range instead of one figure: progression applies to the next session only, so later
-    sessions do not change each time one is completed.
+    sessions do not change each time one is completed. ``after_run``: the athlete ran
+    earlier that day, so the warm-up has no cardio part. ``equipment``: what the athlete
+    has; an exercise needing something else gives way to its alternative.
     """
     minutes = DEFAULT_MINUTES[kind] if minutes is None else minutes
     if kind is SessionKind.CORE:
-        return _circuit_content(catalogue, "core", catalogue.core, rotation, 5, minutes)
+        return _circuit_content(catalogue, "core", catalogue.core, rotation, 5, minutes,
+                                after_run)
     if kind is SessionKind.FOUNDATION:
         return _circuit_content(catalogue, "foundation", catalogue.foundation, rotation, 6,
-                                minutes)
+                                minutes, after_run, equipment)
     return _lifting_content(kind, catalogue, rotation=rotation, level=level, orm=one_rep_max,
                             plyometrics=plyometrics, phase=phase, minutes=minutes,
                             exact=exact_load or kind is not SessionKind.HEAVY,
-                            lifted=lifted or {})
+                            after_run=after_run, equipment=equipment, lifted=lifted or {})
+
+
+def warmup(cat: Catalogue, kind: str, minutes: int, after_run: bool, most: int | None = None
+           ) -> tuple[str, int]:
+    """The warm-up text and its seconds: at most a third of the session (and ``most``
+    minutes), the mobility part first to keep, no cardio after a run the same day."""
+    w = cat.warmup_for(kind)
+    limit = minutes // 3 if most is None else min(minutes // 3, most)
+    mobility = max(1, min(w.mobility_min, limit))
+    cardio = 0 if after_run or not w.cardio else min(w.cardio_min, limit - mobility)
+    cardio = cardio if cardio >= 3 else 0
+    parts = [w.cardio.replace("{min}", str(cardio))] if cardio else []
+    parts.append(w.mobility.replace("{min}", str(mobility)))
+    text = f"Warm-up: {', then '.join(parts)}."
+    if after_run and w.cardio:
+        text += " No cardio part: your run earlier today warmed you up."
+    return text, (cardio + mobility) * 60
 
 
 @dataclass(frozen=True)
@@ -87,25 +112,36 @@ class _Item:
 
 def _lifting_content(kind: SessionKind, cat: Catalogue, *, rotation: int, level: int,
                      orm: dict[str, float], plyometrics: bool, phase: str, minutes: int,
-                     exact: bool, lifted: dict[str, tuple[LiftSession, ...]]) -> Content:
+                     exact: bool, after_run: bool, equipment: frozenset[str],
+                     lifted: dict[str, tuple[LiftSession, ...]]) -> Content:
     heavy = kind is SessionKind.HEAVY
     dose = cat.heavy_dose(phase) if heavy else cat.light_dose
-    budget = minutes * 60 - cat.warmup_min("lifting") * 60
-    blocks = [[_Item(slot, _pick(cat, slot, rotation)) for slot in block
-               if slot != "plyo" or (heavy and plyometrics)] for block in cat.blocks]
+    warm_text, warm_s = warmup(cat, "lifting", minutes, after_run)
+    budget = minutes * 60 - warm_s
+    blocks = [[_Item(slot, _pick(cat, slot, rotation).for_equipment(equipment))
+               for slot in block if slot != "plyo" or (heavy and plyometrics)]
+              for block in cat.blocks]
     blocks = [b for b in blocks if b]
     blocks, sets, dropped = _fit(cat, blocks, dose, budget)
     pct = heavy_pct(dose, level) if heavy else dose.pct
-    exercises = []
+    work = _blocks_time(cat, blocks, dose, sets)
+    if warm_s > work:  # a short session gets a short warm-up, not one longer than its sets
+        warm_text, warm_s = warmup(cat, "lifting", minutes, after_run, most=work // 60)
+    unloaded = not equipment & {"dumbbells", "kettlebell"}
+    exercises, used = [], []
     for block in blocks:
         for item in block:
-            partner = next((o.entry.name for o in block if o is not item), "")
-            exercises.append(_exercise(cat, item, dose, sets, pct, orm, heavy=heavy,
-                                       exact=exact, partner=partner, lifted=lifted))
-    work = _blocks_time(cat, blocks, dose, sets)
-    return _with_budget(cat.warmup_for("lifting"), tuple(exercises),
-                        cat.warmup_min("lifting") * 60, work, minutes, tuple(dropped),
-                        supersets=any(len(b) > 1 for b in blocks))
+            partner = next((o for o in block if o is not item), None)
+            ex, source = _exercise(cat, item, dose, sets, pct, orm, heavy=heavy, exact=exact,
+                                   partner=partner, block=block, unloaded=unloaded,
+                                   lifted=lifted)
+            exercises.append(ex)
+            used += [source] if source else []
+    mains = tuple(dict.fromkeys(i.entry.short or i.entry.name.lower() for b in blocks
+                                for i in b if i.slot in cat.main_slots))
+    return _with_budget(warm_text, tuple(exercises), warm_s, work, minutes, tuple(dropped),
+                        supersets=any(len(b) > 1 for b in blocks), main_lifts=mains,
+                        orm_used=tuple(used))
 
 
 def _fit(cat: Catalogue, blocks: list[list[_Item]], dose: Dose, budget: int
@@ -167,62 +203,90 @@ def _blocks_time(cat: Catalogue, blocks: list[list[_Item]], dose: Dose, sets: in
     return total
 
 
+def _clock(seconds: int) -> str:
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
 def _exercise(cat: Catalogue, item: _Item, dose: Dose, sets: int, pct: float,
-              orm: dict[str, float], *, heavy: bool, exact: bool, partner: str,
-              lifted: dict[str, tuple[LiftSession, ...]]) -> Exercise:
+              orm: dict[str, float], *, heavy: bool, exact: bool, partner: _Item | None,
+              block: list[_Item], unloaded: bool,
+              lifted: dict[str, tuple[LiftSession, ...]]) -> tuple[Exercise, str]:
+    """One exercise and, when its load comes from a one-rep max, which one in words. The
+    rest printed is the rest between two sets of this lift: in a superset, both short rests
+    and the other lift's set (the time model counts a round the same way)."""
     entry = item.entry
     notes = []
     if item.slot in cat.main_slots:
         notes.append("main lift")
-    if partner:
-        notes.append(f"superset: alternate sets with {partner}")
+    if partner is not None:
+        notes.append(f"superset: alternate sets with {partner.entry.name}, "
+                     f"{_clock(dose.pair_rest_s)} between them")
     if entry.dose:
         n, _, reps = entry.dose.partition(" × ")
         return Exercise(entry.name, entry.pattern, int(n), reps, entry.cue or cat.cue("core"),
-                        dose.plyo_rest_s, "; ".join(notes))
+                        dose.plyo_rest_s, "; ".join(notes)), ""
     if item.slot in cat.main_slots or entry.orm:
         notes.append(dose.note)
-    rest = dose.pair_rest_s if partner else _rest_of(cat, item, dose)
+    if partner is not None:
+        rest = sum(i.entry.work_s + dose.pair_rest_s for i in block) - entry.work_s
+    else:
+        rest = _rest_of(cat, item, dose)
+    source = ""
     # What was lifted, when the watch recorded it, comes before the static one-rep max.
     advice = advise(lifted.get(entry.name, ()), pct, dose.pct_step) if exact else None
     if entry.orm and advice is not None:
-        load = f"{advice.kg:g} kg (~{pct:g} % of e1RM {advice.e1rm:.0f} kg)"
+        # The label's % is the kg's share of the estimate it names (a bounded step moves it).
+        e1rm = round(advice.e1rm)
+        load = f"{advice.kg:g} kg (~{round(advice.kg / e1rm * 100)} % of {e1rm} kg 1RM)"
         notes.append(advice.explain())
+        source = f"{entry.name}: 1RM {e1rm} kg, estimated (e1RM) from the sets your watch recorded"
     elif entry.orm:
-        load = _orm_load(entry, orm, pct, dose, cat, exact)
+        load, source = _orm_load(entry, orm, pct, dose, exact)
         if not exact:
             notes.append("exact load when this is your next heavy session")
-    elif entry.bodyweight:
+    elif entry.bodyweight or entry.cue:
         load = entry.cue
     elif not heavy:
         load = cat.cue("light")
     else:
-        load = entry.cue or cat.cue("loaded")
-    return Exercise(entry.name, entry.pattern, _sets_of(cat, item, sets, bool(partner)),
-                    entry.reps or dose.reps, load, rest, "; ".join(n for n in notes if n))
+        weights = set(entry.needs) & {"dumbbells", "kettlebell"}
+        load = cat.cue("effort" if weights else "unloaded" if unloaded else "loaded")
+    load = load.replace("{rir}", dose.rir or "3-4")
+    return Exercise(entry.name, entry.pattern, _sets_of(cat, item, sets, partner is not None),
+                    entry.reps or dose.reps, load, rest, "; ".join(n for n in notes if n)
+                    ), source
 
 
 def _orm_load(entry: CatalogueEntry, orm: dict[str, float], pct: float, dose: Dose,
-              cat: Catalogue, exact: bool) -> str:
-    """Load as a share of this lift's own one-rep max (a Romanian deadlift's 1RM is a share of
-    the deadlift's), in kg when the athlete gave that one-rep max."""
+              exact: bool) -> tuple[str, str]:
+    """Load as a share of this lift's own one-rep max, in kg when the athlete gave the one
+    it comes from. Label and kg use the same 1RM, and the label names it: a Romanian
+    deadlift's is a share (``orm_factor``) of the deadlift's, and the second text says so."""
     lo, hi = (pct, pct) if exact else (dose.pct, dose.pct_max)
     share = f"{lo:g} %" if lo == hi else f"{lo:g}–{hi:g} %"
-    if entry.orm in orm:
-        base = orm[entry.orm] * entry.orm_factor
-        kg_lo, kg_hi = round_load(base * lo / 100), round_load(base * hi / 100)
-        kg = f"{kg_lo:g} kg" if kg_lo == kg_hi else f"{kg_lo:g}–{kg_hi:g} kg"
-        return f"{kg} (~{share} 1RM)"
-    return f"~{share} of 1RM"
+    if entry.orm not in orm:
+        return f"~{share} of 1RM", ""
+    given = orm[entry.orm]
+    base = round(given * entry.orm_factor, 1)
+    kg_lo, kg_hi = round_load(base * lo / 100), round_load(base * hi / 100)
+    kg = f"{kg_lo:g} kg" if kg_lo == kg_hi else f"{kg_lo:g}–{kg_hi:g} kg"
+    lift = entry.orm.replace("_", " ")
+    if entry.orm_factor == 1:
+        source = f"{entry.name}: your {lift} 1RM, {given:g} kg"
+    else:
+        source = (f"{entry.name}: 1RM {base:g} kg, estimated as {entry.orm_factor:g} × your "
+                  f"{lift} 1RM of {given:g} kg")
+    return f"{kg} (~{share} of {base:g} kg 1RM)", source
 
 
 def _circuit_content(cat: Catalogue, kind: str, circuit: Circuit, rotation: int, count: int,
-                     minutes: int) -> Content:
-    items = circuit.exercises
+                     minutes: int, after_run: bool, equipment: frozenset[str] = GYM) -> Content:
+    items = tuple(circuit.for_equipment(i, equipment) for i in circuit.exercises)
     n = len(items)
     start = (rotation * 3) % n
     picked = [items[(start + i) % n] for i in range(min(count, n))]
-    budget = minutes * 60 - cat.warmup_min(kind) * 60
+    warm_text, warm_s = warmup(cat, kind, minutes, after_run)
+    budget = minutes * 60 - warm_s
 
     def cost(chosen: list[tuple[str, str, int]]) -> int:
         return circuit.sets * sum(work + circuit.rest_s for _, _, work in chosen)
@@ -230,19 +294,29 @@ def _circuit_content(cat: Catalogue, kind: str, circuit: Circuit, rotation: int,
     dropped = []
     while cost(picked) > budget and len(picked) > MIN_CIRCUIT:
         dropped.append(picked.pop()[0])
-    exercises = tuple(Exercise(name, kind, circuit.sets, reps, cat.cue(kind), circuit.rest_s)
+    # A timed hold gets a cue about time: a plank has no reps.
+    exercises = tuple(Exercise(name, kind, circuit.sets, reps,
+                               cat.cue(f"{kind}_hold" if _timed(reps) else kind),
+                               circuit.rest_s)
                       for name, reps, _ in picked)
-    return _with_budget(cat.warmup_for(kind), exercises, cat.warmup_min(kind) * 60,
-                        cost(picked), minutes, tuple(dropped), supersets=False)
+    return _with_budget(warm_text, exercises, warm_s, cost(picked), minutes, tuple(dropped),
+                        supersets=False)
 
 
-def _with_budget(warmup: str, exercises: tuple[Exercise, ...], warmup_s: int, work_s: int,
-                 minutes: int, dropped: tuple[str, ...], supersets: bool) -> Content:
+def _timed(reps: str) -> bool:
+    return re.match(r"\d+(?:-\d+)? s\b", reps) is not None
+
+
+def _with_budget(warmup_text: str, exercises: tuple[Exercise, ...], warmup_s: int,
+                 work_s: int, minutes: int, dropped: tuple[str, ...], supersets: bool,
+                 main_lifts: tuple[str, ...] = (), orm_used: tuple[str, ...] = ()) -> Content:
     work_min = math.ceil(work_s / 60)
     line = (f"Time: {warmup_s // 60} min warm-up + {work_min} min of sets = "
             f"{warmup_s // 60 + work_min} of {minutes} min.")
     if supersets:
-        line += " Lifts marked superset alternate set by set: one rests while the other works."
+        line += (" Lifts marked superset alternate set by set: one rests while the other "
+                 "works; the rest shown is between two sets of the same lift.")
     if dropped:
         line += f" Left out to fit the time: {', '.join(dropped)}."
-    return Content(f"{warmup}\n{line}", exercises, warmup_s, work_s, minutes, dropped)
+    return Content(f"{warmup_text}\n{line}", exercises, warmup_s, work_s, minutes, dropped,
+                   main_lifts, orm_used)

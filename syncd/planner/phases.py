@@ -34,10 +34,6 @@ PHASE_KINDS: dict[Phase, tuple[SessionKind, ...]] = {
 }
 # R4: heavy lifting on an easy day only in these phases.
 HEAVY_ON_EASY_DAYS = frozenset({Phase.BASE, Phase.MAINTENANCE})
-# R9, refined: in peak race preparation (004: reduce lifting) no more heavy sessions within
-# 6 days than the week's target, across week boundaries too. Base and build ask for more
-# lifting, and there the cap would only move sessions whenever a run moves (bench_churn).
-HEAVY_WINDOW_PHASES = frozenset({Phase.PEAK})
 
 
 def a_races(races: tuple[Race, ...]) -> list[date]:

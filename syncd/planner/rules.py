@@ -29,7 +29,6 @@ from syncd.model import (
 from syncd.planner.inputs import Rejection
 from syncd.planner.phases import (
     HEAVY_ON_EASY_DAYS,
-    HEAVY_WINDOW_PHASES,
     PHASE_CAP,
     PHASE_KINDS,
     a_races,
@@ -39,9 +38,13 @@ from syncd.planner.ramp import Break
 from syncd.planner.realtime import utc, wall
 
 HEAVY_SPACING = timedelta(hours=48)
-HEAVY_WINDOW = timedelta(days=6)
+# R9: no more heavy sessions than the week's target in any 7 consecutive days.
+HEAVY_WINDOW_DAYS = 7
 UNKNOWN_RUN_START = time(6, 0)
 RACE_BLACKOUT_DAYS = 2
+# R13: no plyometrics on the day of a long run this long, nor this close before a quality run.
+PLYO_LONG_RUN = timedelta(minutes=90)
+PLYO_BEFORE_QUALITY = timedelta(hours=24)
 # No lifting in the first days after an A race: the recovery phase starts with rest.
 RACE_REST_DAYS = 3
 # A session never appears at such short notice that the athlete cannot get to it.
@@ -197,26 +200,52 @@ class World:
                                "(return ramp)")
 
     def heavy_cap(self, d: date) -> int:
-        """Most heavy sessions in any 6 days: the week's target in that phase (G1)."""
+        """The week's target of heavy sessions on day ``d``'s phase (G1, R9)."""
         a = self.athlete
         return min(a.sessions_per_week, a.max_sessions_per_week, PHASE_CAP[self.phase(d)])
 
     def heavy_crowded(self, start: datetime, anchors: list[datetime]) -> bool:
-        """True when, in the peak phase, a heavy session at ``start`` would put more heavy
-        sessions within 6 days (real time) than the week's target. Weekly caps alone let
-        Fri, Sun and the next Tue hold three heavy sessions in four days before a marathon;
-        6 days, not 7, so that the same weekday a week later, a little earlier, still fits."""
+        """R9's rolling cap: True when a heavy session at ``start`` would put more heavy
+        sessions in some 7 consecutive local days than the week's target. Weekly caps alone
+        let Fri, Sun and the next Tue hold three in five days. A window's target is the
+        largest of its days' (so a phase change never forbids what both phases allow)."""
         d = start.astimezone(self.tz).date()
-        if self.phase(d) not in HEAVY_WINDOW_PHASES:
-            return False
-        cap = self.heavy_cap(d)
-        span = HEAVY_WINDOW.total_seconds()
-        t = start.timestamp()
-        times = sorted([*(a.timestamp() for a in anchors if abs(a.timestamp() - t) < span), t])
-        return any(sum(1 for x in times if lo <= x < lo + span) > cap
-                   for lo in times if lo <= t)
+        days = [a.astimezone(self.tz).date() for a in anchors]
+        for first in (d - timedelta(days=k) for k in range(HEAVY_WINDOW_DAYS)):
+            last = first + timedelta(days=HEAVY_WINDOW_DAYS - 1)
+            cap = max(self.heavy_cap(first + timedelta(days=k))
+                      for k in range(HEAVY_WINDOW_DAYS))
+            if 1 + sum(1 for x in days if first <= x <= last) > cap:
+                return True
+        return False
+
+    def race_before(self, d: date) -> Rejection | None:
+        """R12: the day after any race (A, B or C) holds nothing heavy and no jumps."""
+        if d - timedelta(days=1) in self.race_days:
+            return Rejection("R12", "the day after a race: nothing heavy, no jumps")
+        return None
+
+    def plyometrics_rejection(self, d: date, start: datetime, end: datetime
+                              ) -> Rejection | None:
+        """R13: why a session from ``start`` to ``end`` on ``d`` holds no plyometrics."""
+        if (after := self.race_before(d)) is not None:
+            return after
+        for run in self.runs_by_day.get(d, []):
+            if run.kind is RunKind.LONG and run.end - run.start >= PLYO_LONG_RUN:
+                return Rejection("R13", f"no jumps on the day of the {run_label(run, self.tz)} "
+                                        f"({(run.end - run.start).total_seconds() / 60:.0f} min)")
+        i = bisect.bisect_right(self.hard_starts, start)
+        for run, at in zip(self.hard_runs[i:], self.hard_starts[i:], strict=True):
+            if at - end >= PLYO_BEFORE_QUALITY:
+                break
+            if run.kind is RunKind.QUALITY:
+                return Rejection("R13", f"no jumps within 24 h before the "
+                                        f"{run_label(run, self.tz)}")
+        return None
 
     def heavy_day_rejection(self, d: date, phase: Phase) -> Rejection | None:
+        if (after := self.race_before(d)) is not None:
+            return after
         nxt = [r for r in self.runs_by_day.get(d + timedelta(days=1), []) if r.kind.is_hard]
         if nxt:
             run = nxt[0]

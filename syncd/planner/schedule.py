@@ -192,7 +192,8 @@ def _shortfall(world: World, week: WeekInput, res: WeekResult, wanted: int) -> s
         elif d in {p.day for p in res.placed}:
             continue
         else:
-            reasons.append(f"{day_name(d)}: too close to another heavy session (R9: 48 h apart)")
+            reasons.append(f"{day_name(d)}: too close to other heavy sessions (R9: 48 h apart, "
+                           f"at most {world.heavy_cap(d)} in any 7 days)")
     why = "; ".join(reasons) if reasons else "no day left this week"
     return (f"{label}: only {got} of {wanted} {noun} session{'s' if wanted > 1 else ''} "
             f"fit{'s' if got == 1 else ''}: {why}")

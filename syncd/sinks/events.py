@@ -19,6 +19,7 @@ from icalendar import Alarm, Calendar, Event, vDuration
 
 from syncd import __version__
 from syncd.model import Session, SessionStatus
+from syncd.planner.rule_names import RULE_NAMES
 
 PRODID = f"-//syncd//syncd {__version__}//EN"
 FOOTER = ("Planned by syncd around your runs. Move or edit this event and syncd keeps it "
@@ -46,7 +47,9 @@ def description(s: Session, editable: bool = True) -> str:
     if s.explanation:
         lines.append(f"Why here: {s.explanation}")
     if s.rules:
-        lines.append(f"Rules: {', '.join(s.rules)}")
+        # Words first, the contract's code after them (issue 22: codes alone say little).
+        lines.append("Rules: " + "; ".join(
+            f"{RULE_NAMES[r]} ({r})" if r in RULE_NAMES else r for r in s.rules))
     lines += ["", FOOTER if editable else READ_ONLY_FOOTER]
     return "\n".join(lines).strip()
 

@@ -62,6 +62,27 @@ EXERCISES: dict[str, GarminId] = {
     "Calf raise": ("CALF_RAISE", "STANDING_CALF_RAISE"),
     "Band pull-apart": ("BANDED_EXERCISES", "PULL_APART"),
     "Banded lateral walk": ("BANDED_EXERCISES", "LATERAL_BAND_WALKS"),
+    # alternatives by athlete.equipment (issue 22); the closest movement where Garmin has none
+    "Squat jumps": ("PLYO", "BODY_WEIGHT_JUMP_SQUAT"),
+    "Goblet squat": ("SQUAT", "GOBLET_SQUAT"),
+    "Skater squat to a cushion": ("SQUAT", "PISTOL_SQUAT"),
+    "Dumbbell Romanian deadlift": ("DEADLIFT", "ROMANIAN_DEADLIFT"),
+    "Kettlebell Romanian deadlift": ("DEADLIFT", "ROMANIAN_DEADLIFT"),
+    "Dumbbell deadlift": ("DEADLIFT", "DUMBBELL_DEADLIFT"),
+    "Kettlebell deadlift": ("DEADLIFT", "KETTLEBELL_DEADLIFT"),
+    "Single-leg hip hinge, 3 s lowering": ("DEADLIFT", "SINGLE_LEG_RDL_CIRCUIT"),
+    "Reverse lunge to knee drive": ("LUNGE", "REVERSE_LUNGE_WITH_REACH_BACK"),
+    "Hip thrust with a dumbbell or kettlebell": ("HIP_RAISE", "WEIGHTED_HIP_RAISE"),
+    "Single-leg hip thrust": ("HIP_RAISE", "SINGLE_LEG_HIP_RAISE"),
+    "One-arm row with a dumbbell or kettlebell": ("ROW", "DUMBBELL_ROW"),
+    "Band row": ("BANDED_EXERCISES", "ROW"),
+    "Inverted row under a sturdy table": ("ROW", "INVERTED_ROW"),
+    "Side plank with top-leg lift": ("PLANK", "SIDE_PLANK_WITH_LEG_LIFT"),
+    "Bird dog with a 3 s hold": ("HYPEREXTENSION", "KNEELING_SUPERMAN"),
+    "Bird dog": ("HYPEREXTENSION", "KNEELING_SUPERMAN"),
+    "Split squat": ("SQUAT", "DUMBBELL_SPLIT_SQUAT"),
+    "Prone Y-T raise": ("SHOULDER_STABILITY", "FLOOR_Y_RAISE"),
+    "Side-lying leg lift": ("HIP_STABILITY", "SIDE_LYING_LEG_RAISE"),
 }
 
 # By movement pattern (``Exercise.pattern``), for names the table does not list yet.

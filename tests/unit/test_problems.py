@@ -77,9 +77,10 @@ def test_status_shows_warnings_and_recent_problems(ctx, tmp_path):
     assert "sink:caldav: answered 500" in lines[first + 2]
 
 
-# The daemon forks from a single-threaded process; pytest's is not, and the child only sleeps.
-@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_a_cycle_over_its_deadline_is_killed_and_told(tmp_path, monkeypatch):
+    """The cycle child is its own interpreter (fork+exec): it hangs here for real, on a
+    calendar server that accepts the connection and never answers."""
+    import socket
     import time as clock
 
     from syncd import daemon
@@ -88,14 +89,25 @@ def test_a_cycle_over_its_deadline_is_killed_and_told(tmp_path, monkeypatch):
 
     assert daemon.cycle_limit(1 / 60) == 600 and daemon.cycle_limit(15) == 1800
     assert daemon.cycle_limit(24 * 60) == 1800
-    monkeypatch.setattr(daemon, "cycle_limit", lambda minutes: 1.0)
-    monkeypatch.setattr(daemon, "_cycle", lambda *a: clock.sleep(60))  # a hung server
-    config = parse_config('[athlete]\ntimezone = "Europe/Berlin"\n', "c.toml", base_dir=tmp_path,
-                          env={})
+    monkeypatch.setattr(daemon, "cycle_limit", lambda minutes: 3.0)
+    mute = socket.socket()
+    mute.bind(("127.0.0.1", 0))
+    mute.listen(8)  # a hung server: the kernel accepts, nobody reads or answers
+    port = mute.getsockname()[1]
+    config = parse_config(f"""[athlete]
+timezone = "Europe/Berlin"
+[calendar]
+url = "http://127.0.0.1:{port}/cal/"
+username = "u"
+password = "p"
+""", "c.toml", base_dir=tmp_path, env={})
     State(tmp_path).close()
     t0 = clock.monotonic()
-    summary = daemon.run_child_cycle(config, tmp_path, False, daemon.Flags(),
-                                     Notifier(env={}))
-    assert summary is None and clock.monotonic() - t0 < 10
+    try:
+        summary = daemon.run_child_cycle(config, tmp_path, False, daemon.Flags(),
+                                         Notifier(env={}))
+    finally:
+        mute.close()
+    assert summary is None and clock.monotonic() - t0 < 20
     (p,) = problems.recent(State(tmp_path))
-    assert p.component == "cycle" and "over 1 s and was stopped" in p.message
+    assert p.component == "cycle" and "over 3 s and was stopped" in p.message

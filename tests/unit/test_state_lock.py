@@ -69,14 +69,33 @@ def test_a_killed_holder_leaves_no_stale_lock(tmp_path):
     lock.release()
 
 
+def _second_writer(directory) -> subprocess.CompletedProcess[str]:  # type: ignore[no-untyped-def]
+    code = ("import sys; from pathlib import Path; from syncd.state import State; "
+            "State(Path(sys.argv[1])).close()")
+    return subprocess.run([sys.executable, "-c", code, str(directory)], capture_output=True,
+                          text=True, timeout=60)
+
+
 def test_a_writable_state_holds_the_writer_lock_and_readers_do_not(tmp_path):
     State(tmp_path, wait=5).close()  # make it
     writer = State(tmp_path, command="test")
     try:
-        with pytest.raises(StateBusyError):
-            State(tmp_path)
+        other = _second_writer(tmp_path)
+        assert other.returncode != 0 and "StateBusyError" in other.stderr
+        assert "`syncd test`" in other.stderr
         State(tmp_path, readonly=True).close()
         State(tmp_path, scratch=True).close()
     finally:
         writer.close()
-    State(tmp_path).close()  # free again
+    assert _second_writer(tmp_path).returncode == 0  # free again
+
+
+def test_states_of_one_process_share_its_lock_until_the_last_closes(tmp_path):
+    """A process is one writer: a second State in it (a test's restart, a helper) shares
+    the lock, and the lock is free for others only when the last of them closes."""
+    first = State(tmp_path, command="test")
+    second = State(tmp_path)
+    first.close()
+    assert _second_writer(tmp_path).returncode != 0, "still held by the second"
+    second.close()
+    assert _second_writer(tmp_path).returncode == 0

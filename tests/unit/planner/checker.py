@@ -28,10 +28,19 @@ from zoneinfo import ZoneInfo
 
 from syncd.model import RacePriority, Run, RunKind, Session, SessionKind, SessionStatus
 from syncd.planner import Plan, PlanInputs
+from tests.unit.planner.checker_content import check_content
 
 HARD = {RunKind.QUALITY, RunKind.LONG, RunKind.RACE}
+# G1 of the contract: the most lifting sessions a week each phase asks for.
+PHASE_TARGET = {"base": 3, "build": 2, "peak": 2, "taper": 1, "race-week": 0, "recovery": 1,
+                "maintenance": 3}
 Z = UTC
 QUARTER = timedelta(minutes=15)
+
+
+def _is_jump(name: str, pattern: str) -> bool:
+    """Plyometrics, read from the words a runner sees (not the planner's slot names)."""
+    return pattern == "plyometrics" or re.search(r"jump|hop|bound|skip", name, re.I) is not None
 
 
 def _u(dt: datetime) -> datetime:
@@ -230,6 +239,17 @@ def check_plan(inputs: PlanInputs, now: datetime, result: Plan) -> list[str]:
             if day_runs and all(x.kind is RunKind.EASY for x in day_runs) and phase not in (
                     "base", "maintenance"):
                 errors.append(f"R4: {label} on an easy day in {phase}")
+        if heavy and (d - timedelta(days=1)) in race_days:
+            errors.append(f"R12: {label} is the day after a race")
+        jumps = [e.name for e in s.exercises if _is_jump(e.name, e.pattern)]
+        if jumps and (d - timedelta(days=1)) in race_days:
+            errors.append(f"R12: {label} has plyometrics ({jumps[0]}) the day after a race")
+        if jumps and any(x.kind is RunKind.LONG and _u(x.end) - _u(x.start) >= timedelta(
+                minutes=90) for x in day_runs):
+            errors.append(f"R13: {label} has plyometrics on the day of a long run of 90+ min")
+        if jumps and any(x.kind is RunKind.QUALITY and start < start_for_r2(x)
+                         and start_for_r2(x) - end < timedelta(hours=24) for x in runs):
+            errors.append(f"R13: {label} has plyometrics within 24 h before a quality run")
         if d.weekday() in a.rest_days:
             errors.append(f"R5: {label} on a rest day")
         if heavy and any(0 <= (x - d).days <= r.taper_days for x in a_races):
@@ -277,4 +297,18 @@ def check_plan(inputs: PlanInputs, now: datetime, result: Plan) -> list[str]:
         for o in heavies[i + 1:]:
             if (s in new or o in new) and _u(o.start) - _u(s.start) < timedelta(hours=48):
                 errors.append(f"R9: heavy {s.uid} and {o.uid} less than 48 h apart")
-    return errors
+    # R9, rolling: no more heavy sessions than the week's target in any 7 consecutive days
+    # (a window's target is the largest of its days'), judged on windows holding a new one.
+    heavy_days = [(_day(s.start, tz), s in new) for s in heavies]
+    for first in sorted({d - timedelta(days=k) for d, fresh in heavy_days if fresh
+                         for k in range(7)}):
+        inside = [d for d, _ in heavy_days if first <= d < first + timedelta(days=7)]
+        cap = max(min(a.sessions_per_week, a.max_sessions_per_week,
+                      PHASE_TARGET[expected_phase(inputs, first + timedelta(days=k))])
+                  for k in range(7))
+        if len(inside) > cap and any(fresh and first <= d < first + timedelta(days=7)
+                                     for d, fresh in heavy_days):
+            errors.append(f"R9: {len(inside)} heavy sessions in the 7 days from {first}, "
+                          f"target {cap}")
+    return errors + check_content(inputs, now, result)
+

@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from syncd.model import (
+    GYM_EQUIPMENT,
     Athlete,
     BusyInterval,
     Phase,
@@ -109,6 +110,12 @@ def scenarios(draw: st.DrawFn) -> tuple[PlanInputs, datetime]:
         birth_year=draw(st.none() | st.integers(1960, 2016)),
         supervised=draw(st.booleans()),
         running_since=draw(st.none() | st.dates(date(2024, 1, 1), today)),
+        # Issue 22: home athletes (no barbell, or nothing) and one-rep maxes, so the checker
+        # judges equipment, effort doses and the 1RM named by every % label.
+        equipment=draw(st.sampled_from([GYM_EQUIPMENT, ("none",), ("dumbbells", "bands"),
+                                        ("kettlebell", "box", "pull-up bar"), ("trap bar",)])),
+        one_rep_max=draw(st.sampled_from([(), (("back_squat", 100.0), ("deadlift", 137.0)),
+                                          (("deadlift", 120.0), ("front_squat", 71.5))])),
     )
     rules = RuleSettings(
         heavy_to_quality_hours=draw(st.sampled_from([24.0, 36.0, 48.0, 72.0])),

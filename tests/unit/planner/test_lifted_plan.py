@@ -54,7 +54,7 @@ def first_squat(p):
 def test_without_sets_the_static_one_rep_max_sets_the_load():
     p = plan(inputs(), NOW)
     _, squat = first_squat(p)
-    assert squat.load == "80 kg (~80 % 1RM)"
+    assert squat.load == "80 kg (~80 % of 100 kg 1RM)"
 
 
 def test_recorded_sets_set_the_load_and_the_plan_says_so():
@@ -63,7 +63,7 @@ def test_recorded_sets_set_the_load_and_the_plan_says_so():
     assert check_plan(i, NOW, p) == []
     s, squat = first_squat(p)
     # e1RM = 90 × (1 + 6/30) = 108; 80 % = 86.4 → 87.5 kg; within a step of 90
-    assert squat.load == "87.5 kg (~80 % of e1RM 108 kg)"
+    assert squat.load == "87.5 kg (~81 % of 108 kg 1RM)"
     line = "last time: 4 × 6 at 90 kg, all reps; e1RM 108 kg → today 87.5 kg"
     assert line in squat.note
     assert f"Back squat: {line}" in s.explanation
@@ -92,7 +92,7 @@ def test_a_low_probability_guess_moves_nothing():
     unsure = replace(lifted([6, 6, 6], 140.0, 4), sets=tuple(
         LiftedSet(True, 6, 140.0, None, None,
                   (ExerciseGuess("SQUAT", "BARBELL_BACK_SQUAT", 40.0),)) for _ in range(3)))
-    assert first_squat(plan(inputs(unsure), NOW))[1].load == "80 kg (~80 % 1RM)"
+    assert first_squat(plan(inputs(unsure), NOW))[1].load == "80 kg (~80 % of 100 kg 1RM)"
 
 
 def test_plan_explain_says_how_the_recorded_session_went():
