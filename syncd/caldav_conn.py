@@ -7,6 +7,7 @@ normal cycle does no discovery at all.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -15,7 +16,7 @@ from urllib.parse import urlsplit
 
 from syncd.config.loader import CalDavSettings
 from syncd.errors import AuthError, ConfigError, SyncdError, TransientError
-from syncd.sinks.caldav_store import network_errors
+from syncd.sinks.caldav_store import garbled, network_errors
 
 TIMEOUT = 20
 
@@ -88,6 +89,13 @@ def guarded(settings: CalDavSettings, what: str) -> Iterator[None]:
                              f"({exc.__class__.__name__}); will retry") from None
     except error.DAVError as exc:
         raise SyncdError(f"CalDAV server {server}: {what} failed: {exc}") from None
+    except Exception as exc:
+        if not garbled(exc):
+            raise
+        # The server's fault (a cut 207, an HTML login page answered 200): worth a retry.
+        raise TransientError(f"CalDAV server {server} sent an answer that is not CalDAV "
+                             f"while {what} ({exc.__class__.__name__}: "
+                             f"{' '.join(str(exc).split())[:100]}); will retry") from None
 
 
 def find_calendar(client: Any, settings: CalDavSettings, name: str | None, *,
@@ -98,6 +106,7 @@ def find_calendar(client: Any, settings: CalDavSettings, name: str | None, *,
     if settings.calendar_url and name == settings.name:
         return settings.calendar_url
     with guarded(settings, f"looking up calendar '{name}'"):
+        _answers_dav(client, settings.url)
         principal = client.principal()
         try:
             return str(principal.calendar(name=name).url)
@@ -120,6 +129,23 @@ def find_calendar(client: Any, settings: CalDavSettings, name: str | None, *,
                 "calendar's own app or web page, or set calendar.calendar_url",
                 key="calendar.name") from None
         return str(cal.url)
+
+
+def _answers_dav(client: Any, url: str) -> None:
+    """Discovery talks to a CalDAV server, not a login portal or a misrouted proxy that
+    answers 200 with an HTML page: said as such (the server's fault, worth a retry) instead
+    of the library's confusion further on (no calendar found, an AttributeError)."""
+    resp = client.request(url, "PROPFIND", '<?xml version="1.0"?><D:propfind xmlns:D="DAV:">'
+                          "<D:prop><D:resourcetype/></D:prop></D:propfind>", {"Depth": "0"})
+    status = int(getattr(resp, "status", 0) or 0)
+    raw = getattr(resp, "raw", b"")
+    head = (raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw))[:300]
+    ctype = str((getattr(resp, "headers", None) or {}).get("Content-Type") or "")
+    if 200 <= status < 300 and ("html" in ctype.lower() or "<html" in head.lower()):
+        gist = " ".join(re.sub(r"<[^>]+>", " ", head).split())[:60]
+        raise TransientError(f"CalDAV server {server_label(url)} answered PROPFIND with "
+                             f"{status} {ctype.split(';')[0]} ({gist!r}), not CalDAV: a login "
+                             "page or a proxy in the way? will retry")
 
 
 def event_texts(client: Any, url: str, start: datetime, end: datetime) -> list[str]:

@@ -229,6 +229,8 @@ def run_cycle(config: Config, state: State, now: datetime, *, dry_run: bool = Fa
         ok_sinks.append(sink)
         pull_took[sink.name] = time.monotonic() - started
         reports.append(report)
+        for s in report.adopted:  # syncd's own events a lost or fresh state did not know
+            published.setdefault(s.uid, s)
         _take_user_changes(published, report)
 
     inputs = plan_inputs(config, obs, list(published.values()), state.known_uids())

@@ -22,6 +22,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 # (method, path, headers, body) -> None to forward, or (status, headers, body) to answer
 Intercept = Callable[[str, str, dict[str, str], bytes],
                      tuple[int, dict[str, str], bytes] | None]
+# (method, path, status, headers, body) of the upstream's answer -> None to pass it on, or
+# (status, headers, body) to answer instead: a server that stored a write and then failed,
+# a proxy that strips getetag or cuts a body in half.
+Rewrite = Callable[[str, str, int, dict[str, str], bytes],
+                   tuple[int, dict[str, str], bytes] | None]
 
 
 class Counter:
@@ -73,8 +78,8 @@ class Faults:
 
 
 def start_proxy(upstream_port: int, delay: float = 0.0, faults: Faults | None = None,
-                date_offset: float = 0.0, intercept: Intercept | None = None
-                ) -> tuple[ThreadingHTTPServer, Counter]:
+                date_offset: float = 0.0, intercept: Intercept | None = None,
+                rewrite: Rewrite | None = None) -> tuple[ThreadingHTTPServer, Counter]:
     counter = Counter()
 
     class Handler(BaseHTTPRequestHandler):
@@ -138,12 +143,21 @@ def start_proxy(upstream_port: int, delay: float = 0.0, faults: Faults | None = 
                 finally:
                     conn.close()
                 answered = resp.status
-                if date_offset:
+                changed = rewrite(self.command, self.path, resp.status, dict(resp.getheaders()),
+                                  data) if rewrite else None
+                if changed is not None:
+                    answered, out_headers, data = changed
+                    self.send_response(answered)
+                    for k, v in out_headers.items():
+                        if k.lower() not in ("transfer-encoding", "connection",
+                                             "content-length"):
+                            self.send_header(k, v)
+                elif date_offset:
                     self.send_response_only(resp.status, resp.reason)
                     self.send_header("Date", formatdate(time.time() + date_offset, usegmt=True))
                 else:
                     self.send_response(resp.status, resp.reason)
-                for k, v in resp.getheaders():
+                for k, v in ([] if changed is not None else resp.getheaders()):
                     if k.lower() not in ("transfer-encoding", "connection", "content-length") \
                             and not (date_offset and k.lower() == "date"):
                         self.send_header(k, v)

@@ -60,6 +60,9 @@ class SinkReport:
     warnings: list[str] = field(default_factory=list)
     written: bool = False
     details: list[str] = field(default_factory=list)  # what a dry run would send, shown as is
+    # syncd's own events found in the calendar that the state did not know (a lost, fresh
+    # or shared state): the sessions they stand for, for the planner's published input.
+    adopted: list[Session] = field(default_factory=list)
 
 
 class Sink(Protocol):

@@ -59,6 +59,9 @@ class CalDavSink:
     def _remember(self) -> None:
         if self._store is None:
             return
+        if self._store.url != self.state.get("caldav", self._cache_key()):
+            # The calendar answered with a redirect (301, 308): its new URL from now on.
+            self.state.put("caldav", self._cache_key(), self._store.url)
         learnt = " ".join(w for w, on in (("digest", uses_digest(self._store.client)),
                                          ("etags", self._store.listing == "etags")) if on)
         if learnt != (self.state.get("caldav", self._server_key()) or ""):

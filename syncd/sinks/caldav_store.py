@@ -11,11 +11,31 @@ from __future__ import annotations
 
 import logging
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from syncd.errors import AuthError, SyncdError, TransientError
+from syncd.sinks.caldav_answers import (
+    Gone,
+    InDoubt,
+    Moved,
+    Poll,
+    PreconditionFailed,
+    Refused,
+    Unanswered,
+    _escape,
+    _etag,
+    _kind_of,
+    _maybe_sent,
+    _no_sync_report,
+    _not_caldav,
+    _preconditions,
+    _rejects_token,
+    _seconds,
+    _text,
+    garbled,
+    network_errors,
+)
 
 log = logging.getLogger(__name__)
 
@@ -24,107 +44,8 @@ CAL = "{urn:ietf:params:xml:ns:caldav}"
 CS = "{http://calendarserver.org/ns/}"
 TIMEOUT = 20
 
-
-class PreconditionFailed(SyncdError):
-    """412: the event changed on the server since we read it (or exists, for a create)."""
-
-
-class Gone(SyncdError):
-    """404: the event is not on the server."""
-
-
-class Refused(SyncdError):
-    """The server understood and said no (403, 400, 409, 501, ...): not a login problem.
-
-    ``preconditions`` are the DAV:error elements in Clark notation, such as
-    ``{DAV:}valid-sync-token`` or ``{DAV:}supported-report``, which tell what to do."""
-
-    def __init__(self, server: str, method: str, url: str, status: int,
-                 preconditions: list[str], body: str) -> None:
-        self.status = status
-        self.preconditions = list(preconditions)
-        self.body = body
-        why = ", ".join(p.split("}")[-1] for p in preconditions) or _gist(body)
-        super().__init__(f"CalDAV server {server} refused {method} {urlsplit(url).path} "
-                         f"({status}{': ' + why if why else ''})")
-
-    def names(self) -> set[str]:
-        return {p.split("}")[-1].lower() for p in self.preconditions}
-
-
-class Unanswered(TransientError):
-    """The request may have reached the server, but no answer came (timeout, reset).
-
-    A write that fails this way has an unknown outcome, unlike one refused at connect."""
-
-
-@dataclass
-class Poll:
-    """What changed since the last token: hrefs with their new etags, and deletions.
-
-    ``complete`` means ``changed`` lists every event in the calendar (a first or fallback
-    sync), so an href we know that is missing from it was deleted.
-    """
-
-    changed: dict[str, str] = field(default_factory=dict)
-    deleted: set[str] = field(default_factory=set)
-    complete: bool = False
-    token: str | None = None
-    reset: bool = False  # the server rejected our token: this is a full resync
-
-
-def network_errors() -> tuple[type[BaseException], ...]:
-    """Connection failures of whichever HTTP library caldav uses (niquests or requests)."""
-    from caldav.lib.http_sync import requests as http
-
-    exc = http.exceptions
-    return (exc.ConnectionError, exc.Timeout, OSError)
-
-
-def _seconds(value: str | None) -> float | None:
-    """A Retry-After in seconds (the HTTP-date form is rare and read as no advice)."""
-    try:
-        return max(0.0, float(value)) if value else None
-    except ValueError:
-        return None
-
-
-def _maybe_sent(exc: BaseException) -> bool:
-    """False only when the connection itself failed, so no byte of the request left."""
-    from caldav.lib.http_sync import requests as http
-
-    if isinstance(exc, http.exceptions.ConnectTimeout):
-        return False
-    text = repr(exc)
-    return not any(m in text for m in ("NewConnectionError", "Connection refused",
-                                       "Failed to establish", "ConnectionRefused"))
-
-
-def _text(raw: object) -> str:
-    if isinstance(raw, bytes):
-        return raw.decode("utf-8", "replace")
-    return raw if isinstance(raw, str) else ""
-
-
-def _gist(body: str) -> str:
-    """A short, single-line reason from an error body (HTML or text), for the message."""
-    import re
-
-    text = re.sub(r"<[^>]+>", " ", body)
-    text = " ".join(text.split())
-    return text[:120]
-
-
-def _preconditions(raw: object) -> list[str]:
-    try:
-        root = ET.fromstring(raw if isinstance(raw, (bytes, str)) else b"")
-    except ET.ParseError:
-        return []
-    return [c.tag for c in root] if root.tag == f"{DAV}error" else []
-
-
-def _etag(value: str | None) -> str:
-    return (value or "").strip()
+__all__ = ["CalDavStore", "Gone", "InDoubt", "Moved", "Poll", "PreconditionFailed",
+           "Refused", "Unanswered", "garbled", "network_errors"]
 
 
 class CalDavStore:
@@ -138,16 +59,67 @@ class CalDavStore:
         self.server = server
         self.requests = 0
         self.listing = listing  # "sync" (sync-collection REPORT) or "etags" (PROPFIND)
+        self.moved: tuple[str, str] | None = None  # (old, new) path after a redirect
 
     # -- HTTP ------------------------------------------------------------------------------
 
     def _send(self, method: str, url: str, body: str = "", headers: dict[str, str] | None = None,
               ok: tuple[int, ...] = (200, 201, 204, 207)) -> Any:
+        """One request; a redirect of the calendar is followed once, and remembered."""
+        try:
+            return self._send_once(method, url, body, headers, ok)
+        except Moved as moved:
+            new = self._moved_to(url, moved)
+            if new is None:
+                raise SyncdError(f"CalDAV server {self.server} redirected {method} "
+                                 f"{urlsplit(url).path} ({moved.status}) to "
+                                 f"{moved.location[:200]!r} (another host, plain HTTP or "
+                                 "outside the calendar: not followed); set "
+                                 "calendar.calendar_url to the calendar's real URL") from None
+            log.warning("%s: the calendar moved (%s) from %s to %s; using the new URL",
+                        self.server, moved.status, self.url, new)
+            rel = url[len(self.url):] if url.startswith(self.url) else ""
+            self.moved = (self._path(self.url), self._path(new))
+            self.url = new
+            return self._send_once(method, new + rel, body, headers, ok)
+
+    def _moved_to(self, url: str, moved: Moved) -> str | None:
+        """The calendar's new URL, from a redirect of the calendar or of one of its events."""
+        target = urljoin(url, moved.location)
+        here, there = urlsplit(url), urlsplit(target)
+        if there.hostname != here.hostname or (there.scheme, here.scheme) == ("http", "https"):
+            return None  # another host, or down to plain HTTP: credentials never follow
+        if url.rstrip("/") == self.url.rstrip("/"):
+            return target if target.endswith("/") else target + "/"
+        if url.startswith(self.url):
+            rel = url[len(self.url):]
+            if target.endswith(rel):
+                return target[:-len(rel)]
+        return None
+
+    def _send_once(self, method: str, url: str, body: str = "",
+                   headers: dict[str, str] | None = None,
+                   ok: tuple[int, ...] = (200, 201, 204, 207)) -> Any:
         from caldav.lib import error as caldav_error
+        from caldav.lib.http_sync import requests as http
 
         self.requests += 1
+        write = method in ("PUT", "DELETE")
+        session = getattr(self.client, "session", None)
+        saved = getattr(session, "max_redirects", None)
         try:
+            # A redirect is not followed blindly: followed, a 301/302 drops a PUT's body
+            # (the library re-sends it empty) and the write is lost after a 400.
+            if session is not None:
+                session.max_redirects = 0
             resp = self.client.request(url, method, body, headers or {})
+        except http.exceptions.TooManyRedirects as exc:
+            got = getattr(exc, "response", None)
+            where = (getattr(got, "headers", None) or {}).get("Location") if got else None
+            if not where:
+                raise SyncdError(f"CalDAV server {self.server} redirected {method} without "
+                                 "saying where to") from None
+            raise Moved(int(getattr(got, "status_code", 0) or 0), str(where)) from None
         except caldav_error.AuthorizationError as exc:
             # caldav raises this for 401 and 403 alike: only a 401 is a refused login.
             status = int(getattr(exc, "status", None) or 401)
@@ -170,11 +142,27 @@ class CalDavStore:
         except caldav_error.DAVError as exc:
             status = getattr(exc, "status", None) or 0
             if str(status).startswith("5"):
-                raise TransientError(f"CalDAV server {self.server} failed with {status}; "
-                                     "will retry") from None
+                raise (InDoubt if write else TransientError)(
+                    f"CalDAV server {self.server} failed with {status}; will retry") from None
             raise SyncdError(f"CalDAV server {self.server}: {method} failed: {exc}") from None
+        except Exception as exc:
+            if not garbled(exc):
+                raise
+            # The library parses every answer: a cut or non-XML body fails in there.
+            raise (InDoubt if write else TransientError)(
+                f"CalDAV server {self.server} sent a garbled answer to {method} "
+                f"({exc.__class__.__name__}); will retry") from None
+        finally:
+            if session is not None:
+                session.max_redirects = saved
         status = int(resp.status)
+        if status in (301, 302, 303, 307, 308):
+            raise Moved(status, str(resp.headers.get("Location") or ""))
         if status in ok:
+            if write and status != 204 and _not_caldav(resp):
+                raise InDoubt(f"CalDAV server {self.server} answered {method} with "
+                              f"{status} {_kind_of(resp)}, not a CalDAV answer (a login "
+                              "page or a proxy in the way?); will read back and retry")
             return resp
         if status == 401:
             raise self._auth_error()
@@ -185,8 +173,9 @@ class CalDavStore:
         if status == 501:
             raise Refused(self.server, method, url, status, [], _text(resp.raw))
         if status >= 500 or status == 429:
-            err = TransientError(f"CalDAV server {self.server} answered {status} to {method}; "
-                                 "will retry")
+            # A write answered 5xx may have been stored before the server failed.
+            err = (InDoubt if write else TransientError)(
+                f"CalDAV server {self.server} answered {status} to {method}; will retry")
             err.retry_after = _seconds(getattr(resp, "headers", {}).get("Retry-After"))
             raise err
         raise Refused(self.server, method, url, status, _preconditions(resp.raw),
@@ -196,13 +185,19 @@ class CalDavStore:
         return AuthError(f"CalDAV server {self.server} refused the login for user "
                          f"'{self.user}': check calendar.username and the password")
 
-    @staticmethod
-    def _xml(resp: Any) -> ET.Element:
+    def _xml(self, resp: Any, method: str = "REPORT") -> ET.Element:
+        """The multistatus of an answer; anything else is the server's fault (exit 3)."""
         raw = resp.raw if isinstance(resp.raw, (bytes, str)) else b""
         try:
-            return ET.fromstring(raw)
-        except ET.ParseError:
-            raise SyncdError("the CalDAV server sent a reply that is not XML") from None
+            root = ET.fromstring(raw)
+        except ET.ParseError as exc:
+            raise TransientError(f"CalDAV server {self.server} answered {method} with "
+                                 f"{_kind_of(resp)} that is not valid XML ({exc}); "
+                                 "will retry") from None
+        if root.tag != f"{DAV}multistatus":
+            raise TransientError(f"CalDAV server {self.server} answered {method} with "
+                                 f"<{root.tag}>, not a DAV multistatus; will retry")
+        return root
 
     def _abs(self, href: str) -> str:
         return urljoin(self.url, href)
@@ -254,11 +249,12 @@ class CalDavStore:
             if not href or self._path(href) == self._path(self.url):
                 continue
             status = r.findtext(f"{DAV}status") or ""
-            etag = r.findtext(f".//{DAV}getetag")
-            if " 404" in status or etag is None:
+            if " 404" in status:
                 poll.deleted.add(self._path(href))
             else:
-                poll.changed[self._path(href)] = _etag(etag)
+                # No getetag (some servers and proxies leave it out) is an event whose
+                # ETag is unknown, not a deleted one: "" makes the engine read it.
+                poll.changed[self._path(href)] = _etag(r.findtext(f".//{DAV}getetag"))
         poll.token = root.findtext(f"{DAV}sync-token")
         return poll
 
@@ -274,11 +270,11 @@ class CalDavStore:
         resp = self._send("PROPFIND", self.url, body, {"Depth": "1",
                                                        "Content-Type": "application/xml"})
         poll = Poll(complete=True)
-        for r in self._xml(resp).findall(f"{DAV}response"):
+        for r in self._xml(resp, "PROPFIND").findall(f"{DAV}response"):
             href = r.findtext(f"{DAV}href")
-            etag = r.findtext(f".//{DAV}getetag")
-            if href and etag and self._path(href) != self._path(self.url):
-                poll.changed[self._path(href)] = _etag(etag)
+            if href and self._path(href) != self._path(self.url) \
+                    and " 404" not in (r.findtext(f".//{DAV}status") or ""):
+                poll.changed[self._path(href)] = _etag(r.findtext(f".//{DAV}getetag"))
         return poll
 
     def fetch(self, hrefs: list[str]) -> dict[str, tuple[str, str]]:
@@ -305,10 +301,19 @@ class CalDavStore:
         for r in self._xml(resp).findall(f"{DAV}response"):
             href = r.findtext(f"{DAV}href")
             data = r.findtext(f".//{CAL}calendar-data")
-            etag = r.findtext(f".//{DAV}getetag")
-            if href and data is not None and etag:
-                out[self._path(href)] = (_etag(etag), data)
+            if href and data is not None:
+                etag = _etag(r.findtext(f".//{DAV}getetag"))
+                out[self._path(href)] = (etag or self._etag_of(href), data)
         return out
+
+    def _etag_of(self, href: str) -> str:
+        """The ETag of one event from its GET, for a multistatus that left it out; "" if
+        the server gives none at all (then syncd cannot write it safely, and does not)."""
+        try:
+            resp = self._send("GET", self._abs(href), "", {}, ok=(200,))
+        except Gone:
+            return ""
+        return _etag(resp.headers.get("ETag"))
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -325,25 +330,3 @@ class CalDavStore:
 
     def delete(self, href: str, etag: str) -> None:
         self._send("DELETE", self._abs(href), "", {"If-Match": etag}, ok=(200, 204))
-
-
-def _rejects_token(exc: Refused) -> bool:
-    """The server's ways of saying 'that sync token is no good': Cyrus, Radicale and SabreDAV
-    (Baïkal, Nextcloud) send 403 with DAV:valid-sync-token; Nextcloud 418 after a delete;
-    others 409 or 400 with the words in the body."""
-    if "valid-sync-token" in exc.names() or exc.status in (409, 410, 418):
-        return True
-    body = exc.body.lower()
-    return exc.status in (400, 403) and ("sync token" in body or "sync-token" in body
-                                         or "synctoken" in body)
-
-
-def _no_sync_report(exc: Refused) -> bool:
-    """sync-collection is not there: SabreDAV's 403 DAV:supported-report, a 501, or the
-    400/405/415 of servers that do not know the REPORT at all."""
-    return "supported-report" in exc.names() or exc.status in (400, 405, 415, 501)
-
-
-def _escape(text: str) -> str:
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;"))

@@ -85,10 +85,20 @@ def event_hash(ev: Event) -> str | None:
                         str(ev.get("STATUS", "")))
 
 
+# Ownership markers (see syncd.sinks.ownership): the session an event stands for and the
+# managed-field hash as written. With the UID pattern and PRODID they let a fresh state
+# recognise syncd's own events, and tell a user's edit from another syncd writer's.
+SESSION_MARK = "X-SYNCD-SESSION"
+HASH_MARK = "X-SYNCD-HASH"
+ALARM_MARK = "X-SYNCD-ALARM"  # on syncd's own VALARM, so a user's own alarm is kept apart
+
+
 def to_event(s: Session, tz: ZoneInfo, *, sequence: int, stamp: datetime,
-             alarm_minutes: int | None = None, editable: bool = True) -> Event:
+             alarm_minutes: int | None = None, editable: bool = True,
+             event_uid: str | None = None) -> Event:
+    """``event_uid``: the UID on the server when it differs from the session's."""
     ev = Event.new(
-        uid=s.uid, summary=summary(s), description=description(s, editable),
+        uid=event_uid or s.uid, summary=summary(s), description=description(s, editable),
         start=s.start.astimezone(tz), end=s.end.astimezone(tz),
         sequence=sequence, stamp=stamp.astimezone(UTC), last_modified=stamp.astimezone(UTC),
         categories=["Strength", s.kind.value.capitalize()]
@@ -99,8 +109,12 @@ def to_event(s: Session, tz: ZoneInfo, *, sequence: int, stamp: datetime,
     ev.add("X-SYNCD-KIND", s.kind.value)
     if s.rules:
         ev.add("X-SYNCD-RULES", ",".join(s.rules))
+    ev.add(SESSION_MARK, s.uid)
+    ev.add(HASH_MARK, session_hash(s, editable))
     if alarm_minutes and s.status is not SessionStatus.DONE:
-        ev.add_component(Alarm.new_display(summary(s), trigger=timedelta(minutes=-alarm_minutes)))
+        alarm = Alarm.new_display(summary(s), trigger=timedelta(minutes=-alarm_minutes))
+        alarm.add(ALARM_MARK, "1")
+        ev.add_component(alarm)
     return ev
 
 

@@ -2,8 +2,12 @@
 
 The safety rails live here, once, for any store (CalDAV today):
 
-* Ownership: only events whose UID syncd made *and* recorded in its state are ever written;
-  anything else in the calendar is never read back as ours, edited or deleted.
+* Ownership: only events syncd recorded in its state, or recognised by their markers as its
+  own (``ownership``: a lost, fresh or shared state adopts them instead of adding copies),
+  are ever written; anything else in the calendar is never edited or deleted.
+* Unknown outcomes: a write answered without saying whether it was stored (5xx, an HTML
+  page, no ETag, no answer) is settled by reading the server before anything is written
+  again, and a create is never retried under a fresh UID while the first may stand.
 * Conditional writes: create with If-None-Match, update and delete with If-Match.
 * User edits: the ETag is the trigger, a hash of the fields syncd manages is the proof. An
   edited event is the user's (pinned) and never written again; a deleted one is declined.
@@ -18,23 +22,22 @@ The safety rails live here, once, for any store (CalDAV today):
 from __future__ import annotations
 
 import logging
-import secrets
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from datetime import datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
-
-from icalendar import Calendar
 
 from syncd.errors import SyncdError
 from syncd.model import Session, SessionStatus
 from syncd.planner.uids import is_syncd_uid
 from syncd.sinks.base import Action, Op, SinkReport, UserChange
-from syncd.sinks.caldav_store import Gone, Poll, PreconditionFailed, Refused, Unanswered
-from syncd.sinks.events import event_hash, session_hash, to_event
+from syncd.sinks.caldav_store import Gone, InDoubt, Poll, PreconditionFailed, Refused
+from syncd.sinks.event_merge import merge
+from syncd.sinks.events import SESSION_MARK, event_hash, session_hash
+from syncd.sinks.ownership import claim
+from syncd.sinks.sync_adopt import adopt, strangers
+from syncd.sinks.sync_create import Creates
 from syncd.sinks.sync_items import Item, Records, event_times, parse_event
-from syncd.sinks.vtimezone import add_timezones
 from syncd.state import State
 
 log = logging.getLogger(__name__)
@@ -50,7 +53,7 @@ class Store(Protocol):
     def delete(self, href: str, etag: str) -> None: ...
 
 
-class SyncEngine:
+class SyncEngine(Creates):
     def __init__(self, name: str, store: Store, state: State, tz_name: str,
                  alarm_minutes: int | None = None) -> None:
         self.name = name
@@ -82,37 +85,42 @@ class SyncEngine:
         token = self.state.get(f"sink:{self.name}", "token")
         poll = self.store.poll(token)
         self._token = poll.token
+        self._rehome()
         items = self.items()
-        by_href = {it.href: it for it in items.values()}
         live = [it for it in items.values() if it.state in ("synced", "updating", "deleting")]
         vanished = poll.complete and bool(live) and not any(it.href in poll.changed
                                                             for it in live)
         if vanished and (self.replaced or (poll.reset and len(live) >= EMPTY_GUARD)):
             self._refill(report, len(live))
-            return report
-        self.replaced = False
-        if vanished and len(live) >= EMPTY_GUARD:
+            items = self.items()  # what is in the calendar now may still be ours: adopted
+        elif vanished and len(live) >= EMPTY_GUARD:
             self._frozen = True
             report.warnings.append(
                 f"the calendar lists none of syncd's {len(live)} events: taken as a server "
                 "problem, nothing is written or declined this cycle")
             return report
+        self.replaced = False
+        by_href = {it.href: it for it in items.values()}
+        # An ETag of "" is one the server did not give: the event must be read to know.
         changed = {h: e for h, e in poll.changed.items() if h in by_href
-                   and by_href[h].state not in ("declined",) and by_href[h].etag != e}
+                   and by_href[h].state not in ("declined",) and (not e or by_href[h].etag != e)}
         # A create whose outcome is unknown (the process died, or the answer never came) is
         # settled by asking the server: a token diff may not mention an event that was
         # created and deleted since, so the poll alone cannot tell.
-        unknown = {it.href for it in items.values() if it.state == "creating"}
-        ask = sorted(set(changed) | unknown)
+        unknown = {it.href for it in items.values() if it.state in ("creating", "doubt")}
+        others = strangers(self.records, poll, by_href)
+        ask = sorted(set(changed) | unknown | set(others))
         fetched = self.store.fetch(ask) if ask else {}
-        for href in ask:
+        for href in sorted(set(changed) | unknown):
             it = by_href[href]
             got = fetched.get(href)
             if got is not None:
                 self._resolve_changed(it, got[0], got[1], report)
             elif it.state == "creating":
                 self._resolve_gone(it, report)
-            # else: gone between the two requests; the next poll says so
+            # else: gone between the two requests (the next poll says so), or a create in
+            # doubt that was not stored: written again, at the same place, by push
+        adopt(self.records, others, fetched, self.tz, report)
         gone = set(poll.deleted)
         if poll.complete:
             gone |= {it.href for it in items.values() if it.href not in poll.changed}
@@ -121,6 +129,13 @@ class SyncEngine:
             if missing is not None:
                 self._resolve_gone(missing, report)
         return report
+
+    def _rehome(self) -> None:
+        """The store followed a redirect of the whole calendar: our hrefs move with it."""
+        moved = getattr(self.store, "moved", None)
+        if moved:
+            self.records.rehome(*moved)
+            self.store.moved = None  # type: ignore[attr-defined]
 
     def _refill(self, report: SinkReport, lost: int) -> None:
         """The calendar was deleted or replaced (its URL vanished, or the server forgot our
@@ -140,6 +155,7 @@ class SyncEngine:
                                    "left alone")
             return
         remote = event_hash(ev)
+        it.body = text  # the server's copy: an update edits it, keeping what the user added
         if it.state == "user":
             it.etag = etag
             self._save(it)
@@ -152,6 +168,13 @@ class SyncEngine:
             it.etag = etag  # the server re-serialised it, or a client touched an alarm
             if it.state in ("creating", "updating"):
                 it.state, it.pending = "synced", None  # the write in flight did not land
+            self._save(it)
+            return
+        mark = claim(text, self.tz)
+        if mark is not None and mark.session.uid == it.uid and not mark.edited:
+            # Written by another syncd (a second writer on this calendar), not edited since.
+            it.state, it.hash, it.etag, it.pending = "synced", mark.written, etag, None
+            it.sequence, it.start = max(it.sequence, mark.sequence), mark.session.start.isoformat()
             self._save(it)
             return
         start, end = event_times(ev, self.tz)
@@ -193,9 +216,10 @@ class SyncEngine:
                 out.append((Op.CREATE, s, None))
             elif it.state in ("user", "declined", "deleting"):
                 continue
-            elif it.state == "creating":
-                out.append((Op.CREATE, s, it))  # only when pull was skipped (tests, dry run)
-            elif it.hash != session_hash(s) or it.state == "updating":
+            elif it.state in ("creating", "doubt"):
+                # doubt: not there when read back; creating: only when pull was skipped
+                out.append((Op.CREATE, s, it))
+            elif it.hash != session_hash(s) or it.state == "updating" or self._unmarked(it):
                 out.append((Op.UPDATE, s, it))
         for it in items.values():
             if it.uid in in_plan or it.state not in ("synced", "updating", "deleting"):
@@ -205,6 +229,13 @@ class SyncEngine:
                 out.append((Op.DELETE, None, it))
         return out
 
+    def _unmarked(self, it: Item) -> bool:
+        """An event written before syncd marked its events (X-SYNCD-SESSION): rewritten
+        once (never again, should a server drop X- properties), so that a lost state can
+        still recognise it as syncd's."""
+        return (it.state == "synced" and it.body is not None and SESSION_MARK not in it.body
+                and self.state.get(f"sink:{self.name}:marked", it.uid) is None)
+
     def push(self, sessions: Sequence[Session], now: datetime, dry_run: bool,
              stop: Callable[[], bool] | None = None) -> SinkReport:
         report = SinkReport(self.name)
@@ -212,6 +243,11 @@ class SyncEngine:
             report.warnings.append("nothing written: see the warning above")
             return report
         wrote = False
+        if not dry_run:
+            in_plan = {s.uid for s in sessions}
+            for rec in self.items().values():
+                if rec.state == "doubt" and rec.uid not in in_plan:
+                    self._forget(rec.uid)  # never stored (pull read it back), not wanted
         for op, s, it in self.plan_actions(sessions, now):
             summary = s.title if s else (it.uid if it else "")
             action = Action(op, (s.uid if s else it.uid if it else ""), summary,
@@ -280,10 +316,18 @@ class SyncEngine:
             self._forget(it.uid)
             return True
         assert s is not None
-        if it is None or it.state == "creating":
+        if it is None or it.state in ("creating", "doubt"):
             return self._create(s, it, now, report)
+        if not it.etag:
+            report.warnings.append(f"{s.title}: the server gives no ETag for it, so it "
+                                   "cannot be changed safely; left as it is")
+            return False
+        if self._unmarked(it):
+            with self.state.transaction():
+                self.state.put(f"sink:{self.name}:marked", it.uid, "1")
         seq = it.sequence + 1
-        ics = self._render(s, seq, now, it.event_uid)
+        # The server's copy edited, not replaced: what the user added to it is kept.
+        ics = merge(self._render(s, seq, now, it.event_uid), it.body, it.event_uid)
         h = session_hash(s)
         it.state, it.pending, it.body, it.sequence = "updating", h, ics, seq
         it.start = s.start.isoformat()
@@ -301,83 +345,16 @@ class SyncEngine:
             it.state, it.pending = "synced", None
             self._save(it)
             raise
+        # Unanswered (no answer, a 5xx, an HTML page) leaves it "updating" with the hash
+        # it would have: the next pull reads the server and settles it.
+        if etag is None:
+            etag = self._read_back(it.href, it.event_uid, h)
+            if etag is None:
+                raise InDoubt(f"{s.title}: the server took the update but does not show it; "
+                              "read again next cycle")
         it.state, it.etag, it.hash, it.pending = "synced", etag, h, None
         self._save(it)
         return True
-
-    def _create(self, s: Session, it: Item | None, now: datetime, report: SinkReport) -> bool:
-        seq = 0 if it is None else it.sequence
-        h = session_hash(s)
-        uid = it.event_uid if it is not None else self.records.event_uid(s.uid)
-        for attempt in range(2):
-            ics = self._render(s, seq, now, uid)
-            # The resource name is not the UID (as on iCloud): a name of its own, never
-            # derived from the UID and never read back as one.
-            href = self.store.href_for(f"syncd-{secrets.token_hex(8)}")
-            rec = it or Item(s.uid, href, None, None, seq, "creating", h, ics)
-            if attempt or rec.state != "creating" or not rec.href:
-                rec.href = href
-            rec.remote_uid = None if uid == s.uid else uid
-            rec.state, rec.pending, rec.body, rec.sequence = "creating", h, ics, seq
-            rec.start = s.start.isoformat()
-            self._save(rec)  # the intent, before anything is sent
-            it = rec
-            try:
-                etag = self.store.create(rec.href, ics)
-            except Unanswered:
-                raise  # it may have landed: the next pull asks the server
-            except PreconditionFailed:
-                # Something is at our href already: our own earlier write, or not ours.
-                got = self.store.fetch([rec.href]).get(rec.href)
-                ev = parse_event(got[1], uid) if got else None
-                if not (got and ev is not None and event_hash(ev) == h):
-                    report.warnings.append(f"{s.uid}: another event holds its place on the "
-                                           "server; left alone")
-                    rec.state = "declined"
-                    self._save(rec)
-                    return False
-                etag = got[0]
-            except Refused as exc:
-                if attempt == 0 and _uid_taken(exc):
-                    # Nextcloud's trash bin, or the UID in another calendar (Cyrus, iCloud):
-                    # the same session under a UID that was never used.
-                    log.info("%s: create of %s refused (%s): trying a fresh UID", self.name,
-                             uid, exc.status)
-                    self.records.retire(uid)
-                    uid = self.records.event_uid(s.uid, fresh=True)
-                    continue
-                self._forget(rec.uid)
-                raise
-            except SyncdError:
-                self._forget(rec.uid)  # answered with a refusal, or never sent: not there
-                raise
-            rec.state, rec.etag, rec.hash, rec.pending = "synced", etag, h, None
-            self._save(rec)
-            return True
-        return False  # pragma: no cover  (the loop returns or raises)
-
-    def _render(self, s: Session, sequence: int, now: datetime, uid: str) -> str:
-        """The object as stored: one VEVENT with its time zones, no METHOD and no attendees
-        (a stored object with those is a scheduling message: servers would send invites)."""
-        cal = Calendar()
-        cal.add("PRODID", "-//syncd//syncd//EN")
-        cal.add("VERSION", "2.0")
-        cal.add_component(to_event(replace(s, uid=uid), self.tz, sequence=sequence, stamp=now,
-                                   alarm_minutes=self.alarm_minutes))
-        add_timezones(cal)  # the RRULE form, valid past 2038 (syncd.sinks.vtimezone)
-        return str(cal.to_ical().decode())
-
-
-def _uid_taken(exc: Refused) -> bool:
-    """A create refused because of its UID, not its content or our rights."""
-    if exc.status not in (400, 403, 409):
-        return False
-    names = exc.names()
-    if names & {"no-uid-conflict", "unique-scheduling-object-resource"}:
-        return True
-    body = exc.body.lower()
-    return "uid" in body and any(w in body for w in ("exist", "conflict", "trash", "unique",
-                                                     "already", "deleted"))
 
 
 __all__ = ["Item", "Store", "SyncEngine", "SyncdError"]

@@ -29,7 +29,9 @@ class Item:
     etag: str | None
     hash: str | None
     sequence: int
-    state: str  # synced | creating | updating | deleting | user | declined
+    # synced | creating | updating | deleting | user | declined, or doubt: a create that
+    # was answered without saying whether it was stored, and was not there when read back
+    state: str
     pending: str | None
     body: str | None
     start: str | None = None  # ISO start of the event as last written
@@ -79,6 +81,34 @@ class Records:
             cur = self.state.db.execute(
                 "DELETE FROM sink_items WHERE sink=? AND state != 'declined'", (self.name,))
         return int(cur.rowcount)
+
+    def rehome(self, old: str, new: str) -> None:
+        """The calendar moved (a redirect): its events' hrefs move with it."""
+        with self.state.transaction():
+            self.state.db.execute(
+                "UPDATE sink_items SET href=? || substr(href, ?) "
+                "WHERE sink=? AND substr(href, 1, ?)=?",
+                (new, len(old) + 1, self.name, len(old), old))
+
+    # -- events in the calendar that are not syncd's -----------------------------------------
+
+    def foreign(self) -> dict[str, str]:
+        """href -> ETag of events read once and found not to be syncd's: not read again
+        until they change (a calendar shared with other events costs nothing per cycle)."""
+        rows = self.state.db.execute("SELECT key, value FROM kv WHERE scope=?",
+                                     (f"sink:{self.name}:foreign",)).fetchall()
+        return {str(r[0]): str(r[1] or "") for r in rows}
+
+    def mark_foreign(self, href: str, etag: str) -> None:
+        with self.state.transaction():
+            self.state.put(f"sink:{self.name}:foreign", href, etag)
+
+    def prune_foreign(self, present: set[str]) -> None:
+        gone = [h for h in self.foreign() if h not in present]
+        if gone:
+            with self.state.transaction():
+                self.state.db.executemany("DELETE FROM kv WHERE scope=? AND key=?",
+                                          [(f"sink:{self.name}:foreign", h) for h in gone])
 
     # -- event UIDs ------------------------------------------------------------------------
 

@@ -82,3 +82,36 @@ def test_a_session_the_user_moved_is_read_and_not_counted_as_written(cli, tmp_pa
         assert "kept as you left it" in head
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize("garble", ["cut-207", "html-discovery"])
+def test_a_garbled_answer_is_one_line_naming_the_server_and_exit_3(cli, tmp_path, garble):
+    """A 207 cut in half, or a login page answered 200 to discovery (issue 19): the
+    server's fault, worth retrying; never an internal error."""
+    from tests.proxy import start_proxy
+
+    server = radicale(tmp_path / "srv", port=free_port())
+    server.start()
+
+    def cut(method, path, status, headers, body):
+        if garble == "cut-207" and status == 207:
+            return 207, headers, body[: len(body) // 2]
+        return None
+
+    def page(method, path, headers, body):
+        if garble == "html-discovery" and method == "PROPFIND":
+            return 200, {"Content-Type": "text/html"}, b"<html><body>Sign in</body></html>"
+        return None
+
+    proxy, _ = start_proxy(server.port, rewrite=cut, intercept=page)
+    try:
+        conf = cli.cwd / "c.toml"
+        conf.write_text(CONFIG.format(url=f"http://127.0.0.1:{proxy.server_address[1]}/"))
+        res = cli("--config", str(conf), "--now", NOW, "run", "--once")
+    finally:
+        proxy.shutdown()
+        server.stop()
+    assert res.returncode == 3, res.stdout + res.stderr
+    lines = [ln for ln in res.stderr.splitlines() if "CalDAV server" in ln]
+    assert len(lines) == 1 and f"127.0.0.1:{proxy.server_address[1]}" in lines[0], res.stderr
+    assert "internal error" not in res.stderr and "Traceback" not in res.stderr

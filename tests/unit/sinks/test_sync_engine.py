@@ -237,17 +237,22 @@ def test_create_refused_or_never_sent_is_tried_again(tmp_path):
     store.error = None  # type: ignore[assignment]
     pull, push = run(engine(store, tmp_path), sessions(1))
     assert pull.changes == [] and [a.op for a in push.actions] == [Op.CREATE]
-    # No answer at all: it may have landed, so the next pull asks the server.
+    # No answer at all: it may have landed, so the server is read before anything else is
+    # written; not there, it is written again at the same place, never declined.
     store2 = Refusing()
     store2.error = Unanswered
     with pytest.raises(Unanswered):
         run(engine(store2, tmp_path / "b"), sessions(1))
+    assert store2.items == {}
     store2.error = None  # type: ignore[assignment]
     eng = engine(store2, tmp_path / "b")
+    href = next(iter(eng.items().values())).href
     before = store2.requests
     pull = eng.pull(NOW)
     assert store2.requests - before == 2, "one poll, one fetch of the unknown create"
-    assert [(c.uid, c.pinned) for c in pull.changes] == [(sessions(1)[0].uid, False)]
+    assert pull.changes == []
+    push = eng.push(sessions(1), NOW, dry_run=False)
+    assert [a.op for a in push.actions] == [Op.CREATE] and list(store2.items) == [href]
 
 
 def test_a_delete_only_happens_to_future_sessions(tmp_path):
@@ -309,3 +314,62 @@ def test_event_uids_are_per_installation_and_never_reused(tmp_path):
     assert a.event_uid(uid) != first
     assert a.event_uid(uid, fresh=True) not in (first, a.event_uid(uid))
     assert first == f"syncd-20261124-1-{State(tmp_path / 'a').get('install', 'uid_tag')}@syncd"
+
+
+def test_a_fresh_state_adopts_and_reads_a_foreign_event_only_once(tmp_path):
+    store = MemoryStore()
+    run(engine(store, tmp_path / "a"), sessions(3))
+    store.user_put("/cal/dentist.ics", "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//EN\r\n"
+                   "BEGIN:VEVENT\r\nUID:syncd-20261121-1@syncd\r\nDTSTAMP:20261120T000000Z\r\n"
+                   "DTSTART:20261125T170000Z\r\nDTEND:20261125T180000Z\r\nSUMMARY:Dentist\r\n"
+                   "END:VEVENT\r\nEND:VCALENDAR\r\n")
+    before = dict(store.items)
+    fresh = engine(store, tmp_path / "b")
+    pull, push = run(fresh, sessions(3))
+    assert len(pull.adopted) == 3 and push.actions == []
+    assert store.items == before, "nothing written, the look-alike untouched"
+    store.requests = 0
+    fresh.pull(NOW)
+    assert store.requests == 1, "a quiet cycle: one poll; the foreign event is not read again"
+
+
+def test_a_create_answered_without_etag_is_done_only_once_the_server_shows_it(tmp_path):
+    class Silent(MemoryStore):
+        store_it = True
+
+        def create(self, href: str, ics: str) -> str | None:
+            if self.store_it:
+                super().create(href, ics)
+            return None
+
+    from syncd.sinks.caldav_store import InDoubt
+
+    store = Silent()
+    run(engine(store, tmp_path), sessions(1))
+    item = next(iter(engine(store, tmp_path).items().values()))
+    assert item.state == "synced" and item.etag == next(iter(store.items.values()))[0]
+    lying = Silent()
+    lying.store_it = False
+    with pytest.raises(InDoubt):
+        run(engine(lying, tmp_path / "b"), sessions(1))
+    assert {it.state for it in engine(lying, tmp_path / "b").items().values()} == {"doubt"}
+    lying.store_it = True
+    pull, _push = run(engine(lying, tmp_path / "b"), sessions(1))
+    assert pull.changes == [] and len(lying.items) == 1
+
+
+def test_an_event_written_before_the_markers_is_rewritten_once_with_them(tmp_path):
+    store = MemoryStore()
+    eng = engine(store, tmp_path)
+    run(eng, sessions(1))
+    href = next(iter(store.items))
+    bare = "\r\n".join(ln for ln in store.items[href][1].split("\r\n")
+                       if not ln.startswith(("X-SYNCD-SESSION", "X-SYNCD-HASH")))
+    store.items[href] = (store.items[href][0], bare)  # as an older syncd wrote it
+    with eng.state.transaction():
+        eng.state.db.execute("UPDATE sink_items SET body=?", (bare,))
+    _pull, push = run(eng, sessions(1))
+    assert [a.op for a in push.actions] == [Op.UPDATE]
+    assert "X-SYNCD-SESSION" in store.items[href][1]
+    _pull, push = run(eng, sessions(1))
+    assert push.actions == [], "once"
