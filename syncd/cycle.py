@@ -161,7 +161,7 @@ def gather(sources: list[Source], window: FetchWindow, state: State | None,
             obs = obs.merge(cached(window))
     # Garmin and the watch's folder report the same runs: each activity counts once.
     obs = replace(obs, completed_runs=tuple(merge_runs(obs.completed_runs)),
-                  strength=tuple(merge_strength(obs.strength)))
+                  strength=tuple(merge_strength(obs.strength))).bounded()
     return obs, transient
 
 
@@ -201,6 +201,9 @@ def run_cycle(config: Config, state: State, now: datetime, *, dry_run: bool = Fa
             honour_backoff = False
     srcs = build_sources(config, state) if sources is None else sources
     snks = build_sinks(config, state) if sinks is None else sinks
+    if sources is None and sinks is None and not dry_run:
+        state.forget_components_except({f"source:{x.name}" for x in srcs}
+                                       | {f"sink:{x.name}" for x in snks})
     # The first retry waits one interval at most: a short blip costs one missed cycle.
     first = min(BACKOFF_FIRST, timedelta(minutes=config.interval_minutes))
     obs, transient = gather(srcs, fetch_window(config, now), state, errors, honour_backoff,

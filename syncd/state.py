@@ -327,6 +327,14 @@ class State:
         return [ComponentStatus(r["name"], r["last_run"], r["last_ok"], r["last_error"],
                                 r["failures"], r["next_try"], r["detail"]) for r in rows]
 
+    def forget_components_except(self, keep: set[str]) -> None:
+        """Drop the rows of sources and calendars no longer in the config: `syncd status` and
+        Home Assistant's "calendar unreachable" speak of the config in force, not of a
+        calendar removed after it failed."""
+        for c in self.components():
+            if c.name.startswith(("source:", "sink:")) and c.name not in keep:
+                self.db.execute("DELETE FROM components WHERE name=?", (c.name,))
+
     def component(self, name: str) -> ComponentStatus | None:
         return next((c for c in self.components() if c.name == name), None)
 

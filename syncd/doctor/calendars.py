@@ -188,6 +188,8 @@ def _check_target(server: Server, url: str, label: str, mkcalendar: bool | None,
 def _probe(server: Server, url: str, label: str, tz_name: str) -> Iterator[Check]:
     from icalendar import Calendar, Event
 
+    from syncd.sinks.vtimezone import add_timezones
+
     tz = ZoneInfo(tz_name)
     start = datetime(2000, 7, 3, 12, 0, tzinfo=tz)
     uid = f"doctor-probe-{uuid.uuid4().hex}@syncd"
@@ -197,7 +199,7 @@ def _probe(server: Server, url: str, label: str, tz_name: str) -> Iterator[Check
     cal.add_component(Event.new(uid=uid, summary="syncd doctor probe (safe to delete)",
                                 start=start, end=start + timedelta(minutes=15),
                                 stamp=datetime.now(UTC)))
-    cal.add_missing_timezones()
+    add_timezones(cal)  # the VTIMEZONE syncd writes (syncd.sinks.vtimezone)
     href = url.rstrip("/") + "/" + uid.split("@")[0] + ".ics"
     try:
         put = server.request(href, "PUT", cal.to_ical().decode(), {

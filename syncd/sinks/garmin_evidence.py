@@ -42,6 +42,11 @@ STRENGTH: dict[str, Any] = {"sportTypeId": 5, "sportTypeKey": "strength_training
                             "displayOrder": 4}
 # weightUnit as the live dump shows it; weightValue is the kg figure itself (see the table).
 WEIGHT_UNIT: dict[str, Any] = {"unitId": 8, "unitKey": "kilogram", "factor": 1000.0}
+# A load in pounds (athlete.units = "lb") is sent as the pound figure with the pound unit, the
+# way public workout builders send it and a hand-built workout was reported to round-trip
+# (value kept, ~0.002 lb of float noise): {unitId 9, pound, factor 453.59237 g per lb}.
+POUND_UNIT: dict[str, Any] = {"unitId": 9, "unitKey": "pound", "factor": 453.59237}
+UNITS: dict[str, dict[str, Any]] = {"kg": WEIGHT_UNIT, "lb": POUND_UNIT}
 # Heavier than any lift a runner prescribes: a weightValue above it is grams sent by mistake.
 MAX_KG = 500.0
 # The warm-up step: stepType warmup (1), category CARDIO with no exercise name (the dump).
@@ -59,9 +64,10 @@ NOT_AN_EXERCISE_NAME = frozenset({"PLYO", "CARRY", "CALF_RAISE", "CORE", "TOTAL_
                                   "DEADLIFT", "WARM_UP"})
 
 
-def weight_fields(kg: float) -> dict[str, Any]:
-    """The weight of a step as the watch shows it: kilograms with two decimals."""
-    return {"weightValue": round(float(kg), 2), "weightUnit": dict(WEIGHT_UNIT)}
+def weight_fields(value: float, unit: str = "kg") -> dict[str, Any]:
+    """The weight of a step as the watch shows it: the figure in the athlete's unit (kg or
+    lb) with two decimals, and that unit."""
+    return {"weightValue": round(float(value), 2), "weightUnit": dict(UNITS[unit])}
 
 
 def warm_up_fields() -> dict[str, Any]:

@@ -33,11 +33,13 @@ from syncd.sinks.garmin_evidence import CARRY_M_PER_S, STRENGTH, warm_up_fields,
 from syncd.sinks.garmin_exercises import lookup
 
 MARKER = "syncd"
-FORMAT = 2  # bump when build_workout changes what it sends (2: shapes of real read-backs)
+FORMAT = 3  # bump when build_workout changes what it sends (2: shapes of real read-backs;
+# 3: loads in lb sent in pounds)
 NOTE_MAX = 512
 OPEN_DOSE_S = 60
 _DOSE = re.compile(r"^\s*(\d+)(?:\s*-\s*(\d+))?\s*(s|sec|min|m|steps?)?\b\s*(.*)$", re.I)
 _KG = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*kg\b")
+_WEIGHT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(kg|lb)\b")
 _MIN = re.compile(r"(\d+)(?:\s*-\s*\d+)?\s*min\b")
 
 
@@ -68,6 +70,12 @@ def parse_dose(reps: str) -> Dose:
 def parse_load_kg(load: str) -> float | None:
     m = _KG.match(load)
     return float(m.group(1)) if m else None
+
+
+def parse_weight(load: str) -> tuple[float, str] | None:
+    """The load's figure and unit ("kg" or "lb", as athlete.units shows loads), or None."""
+    m = _WEIGHT.match(load)
+    return (float(m.group(1)), m.group(2)) if m else None
 
 
 def warmup_seconds(text: str) -> int:
@@ -106,7 +114,7 @@ def exercise_step(e: Exercise, order: int) -> Any:
 
     (category, name), _exact = lookup(e.name, e.pattern)
     dose = parse_dose(e.reps)
-    weight = parse_load_kg(e.load)
+    weight = parse_weight(e.load)
     plain = dose.kind == "reps" and "each" not in e.reps and "step" not in e.reps
     note = _note(e.name, "" if plain else e.reps, e.load if weight is None else "", e.note)
     if dose.kind == "time":
@@ -118,7 +126,7 @@ def exercise_step(e: Exercise, order: int) -> Any:
     if weight is None:
         return step
     data = step.model_dump(exclude_none=True)
-    data.update(weight_fields(weight))  # kg, not the library's grams (garmin_evidence)
+    data.update(weight_fields(*weight))  # as shown, not the library's grams (garmin_evidence)
     return ExecutableStep(**data)
 
 
@@ -208,7 +216,8 @@ def describe(body: dict[str, Any]) -> list[str]:
             what = "/".join(p for p in (st.get("category"), st.get("exerciseName")) if p) \
                 or key
             weight = st.get("weightValue")
-            kg = f" @ {weight:g} kg" if weight else ""  # kg as shown (garmin_evidence)
+            unit = "lb" if (st.get("weightUnit") or {}).get("unitKey") == "pound" else "kg"
+            kg = f" @ {weight:g} {unit}" if weight else ""  # as shown (garmin_evidence)
             note = f"  ({st['description']})" if st.get("description") and key != "warmup" \
                 else ""
             lines.append(f"{indent}{key:<8} {what}: {end}{kg}{note}")

@@ -6,7 +6,7 @@ A new watch service or calendar is one new file with a class that has a ``name``
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -33,6 +33,23 @@ class Observations:
     busy: tuple[BusyInterval, ...] = ()
     readiness: tuple[Readiness, ...] = ()
     notes: tuple[str, ...] = field(default=())
+
+    def bounded(self) -> Observations:
+        """Every title and name as text that cannot hurt an output: controls, escape
+        sequences and bidi overrides removed, at most ``syncd.text.TITLE_MAX`` characters.
+        The template and calendar sources clean where text enters; this holds for every
+        source (an activity named on Garmin, Strava or intervals.icu, a busy event)."""
+        from syncd.text import clean_title
+
+        def runs(rs: tuple[Run, ...]) -> tuple[Run, ...]:
+            return tuple(r if r.title == (t := clean_title(r.title)) else replace(r, title=t)
+                         for r in rs)
+
+        return replace(
+            self, completed_runs=runs(self.completed_runs), planned_runs=runs(self.planned_runs),
+            strength=tuple(replace(a, title=clean_title(a.title)) for a in self.strength),
+            races=tuple(replace(r, name=clean_title(r.name)) for r in self.races),
+            busy=tuple(replace(b, title=clean_title(b.title)) for b in self.busy))
 
     def summary(self) -> str:
         """One line for the log: what a source told (``-v``)."""

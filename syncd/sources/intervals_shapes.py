@@ -124,6 +124,11 @@ def history_for(runs: list[Run], start: datetime) -> History:
                           and r.duration.total_seconds() > 0))
 
 
+def _moving(act: dict[str, Any]) -> float | None:
+    moving = num(act.get("moving_time"))
+    return None if moving is None or moving <= 0 else min(moving, MAX_SECONDS)
+
+
 def activity_run(act: dict[str, Any], tz: ZoneInfo, history: History) -> Run:
     start = activity_start(act, tz)
     ev = evidence(act)
@@ -135,7 +140,8 @@ def activity_run(act: dict[str, Any], tz: ZoneInfo, history: History) -> Run:
     return Run(id=f"intervals_icu:{str(act.get('id'))[:64]}", source="intervals_icu", start=start,
                end=start + timedelta(seconds=max(seconds, 60.0)), kind=kind,
                status=RunStatus.COMPLETED, title=clean_title(ev.title) or "Run",
-               reason=reason, distance_m=ev.distance_m, detail=ev.richness)
+               reason=reason, distance_m=ev.distance_m, detail=ev.richness,
+               moving_s=_moving(act))  # the merge compares moving times too
 
 
 def readiness(days: list[dict[str, Any]], today: date) -> Readiness | None:

@@ -76,10 +76,11 @@ def step_problem(step: dict[str, Any], known: set[tuple[str, str]],
             return f"unknown exercise {cat}/{name}"
     weight = step.get("weightValue")
     if weight is not None:
-        if (step.get("weightUnit") or {}).get("unitKey") != "kilogram":
-            return "a weight without the kilogram unit"
-        if not 0 < float(weight) <= 500:
-            return f"weightValue {weight} is not kilograms as shown"
+        unit = (step.get("weightUnit") or {}).get("unitKey")
+        if unit not in ("kilogram", "pound"):
+            return "a weight without the kilogram or pound unit"
+        if not 0 < float(weight) <= (500 if unit == "kilogram" else 1100):
+            return f"weightValue {weight} is not {unit}s as shown"
     return None
 
 

@@ -12,6 +12,7 @@ from syncd.errors import TransientError
 from syncd.model import SessionStatus
 from syncd.sinks.base import Op
 from syncd.sinks.garmin_steps import is_ours
+from syncd.sources.garmin_client import login_with_tokens, token_path
 from tests.integration.fake_garmin_workouts import NOT_NAMES, FakeWorkouts, catalogue
 from tests.integration.garmin_workouts_helpers import (
     NOW,
@@ -91,6 +92,31 @@ def test_end_conditions_and_loads_read_back(fake_garmin, workouts, tmp_path):
     single = next(st for n, st in by_name.items() if n == "Bulgarian split squat")
     assert single["endConditionValue"] == 12, "6 each leg = 12 reps"
     assert "weightValue" not in single
+
+
+def test_a_load_in_pounds_goes_to_the_watch_in_pounds(fake_garmin, workouts, tmp_path):
+    """athlete.units = "lb" (issue 23): the squat's 175 lb reaches the watch as 175 with
+    the pound unit, read back through the library; a kg figure is never guessed from it."""
+    from dataclasses import replace
+
+    from syncd.planner.catalogue import default_catalogue
+    from syncd.planner.content import session_content
+
+    heavy = planned(1)[0]
+    content = session_content(heavy.kind, default_catalogue(), rotation=0, level=0,
+                              one_rep_max={"back_squat": 220.0}, plyometrics=True,
+                              phase="build", minutes=60, units="lb")
+    heavy = replace(heavy, exercises=content.exercises)
+    squat = next(e for e in heavy.exercises if e.name == "Back squat")
+    assert squat.load.startswith("175 lb"), squat.load  # 80 % of 220, to 5 lb
+    make_sink(fake_garmin, tmp_path).push([heavy], NOW, dry_run=False)
+    (wid,) = workouts.workouts
+    api = login_with_tokens(fake_garmin.url, token_path(tmp_path))
+    body = api.get_workout_by_id(wid)
+    sq = next(st for st, _ in _executable(body)
+              if st.get("description", "").startswith("Back squat"))
+    assert sq["weightValue"] == 175.0
+    assert sq["weightUnit"] == {"unitId": 9, "unitKey": "pound", "factor": 453.59237}
 
 
 def test_quiet_cycle_makes_no_call(fake_garmin, workouts, tmp_path):

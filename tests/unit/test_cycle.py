@@ -60,3 +60,23 @@ def test_next_session_is_the_first_one_ahead(tmp_path):
              and s.status is not SessionStatus.MISSED]
     assert result.next_session == ahead[0]
     assert result.next_session.start - result.plan.now < timedelta(days=8)
+
+
+def test_a_calendar_removed_from_the_config_is_no_longer_reported(tmp_path):
+    """Issue 24: "calendar unreachable" stayed on for a calendar the user had removed after
+    it failed; the state now speaks of the config in force."""
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    with_ics = parse_config(f'[sources]\ndemo = true\n[ics]\npath = "{blocked}/x/s.ics"\n',
+                            "c.toml", base_dir=tmp_path, env={})
+    state = State(tmp_path / "state")
+    try:
+        run_cycle(with_ics, state, MONDAY)
+        failing = {c.name for c in state.components() if c.last_error}
+        assert "sink:ics" in failing
+        without = parse_config("[sources]\ndemo = true\n", "c.toml", base_dir=tmp_path, env={})
+        run_cycle(without, state, MONDAY + timedelta(hours=1))
+        names = {c.name for c in state.components()}
+        assert "sink:ics" not in names and "source:demo" in names
+    finally:
+        state.close()

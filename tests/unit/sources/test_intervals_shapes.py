@@ -59,6 +59,16 @@ def test_hostile_values_are_bounded():
     assert len(run.id) < 100 and len(run.title) <= 200
     assert run.end - run.start <= timedelta(hours=12)
     assert run.distance_m is None
+    assert run.moving_s is not None and run.moving_s <= 12 * 3600
+
+
+def test_moving_time_is_kept_for_the_merge_across_services():
+    """A run with a café stop: intervals.icu's moving time is what Strava and FIT report as
+    moving, so the merge can tell it is the same run (issue 25)."""
+    act = {"id": "i2", "type": "Run", "start_date": "2026-12-01T06:00:00Z",
+           "moving_time": 3000, "elapsed_time": 3900, "name": "Long with coffee"}
+    run = activity_run(act, TZ, History())
+    assert run.moving_s == 3000 and (run.end - run.start).total_seconds() == 3900
 
 
 def test_planned_run_events_midnight_means_no_time_and_non_runs_are_none():
