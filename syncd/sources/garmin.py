@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 PAGE = 20
 MAX_PAGES = 100
 MAX_SET_READS = 20  # exercise-set reads a cycle (a first sync reads the rest later)
+MAX_SET_PRUNES = 500  # stored sets dropped a cycle (a long-running state catches up later)
 SETS_DAYS = 42  # sets are read for strength activities this recent (the loads' history)
 OVERLAP = timedelta(days=2)
 DEEP_EVERY = timedelta(days=1)
@@ -130,6 +131,7 @@ class GarminSource:
             self.state.put(SCOPE, "deep_read_at", now.isoformat())
         if self._read_sets(now, self.cached(window).strength):
             log.debug("Garmin: read the sets of new strength activities")
+        self._prune_sets(now)
         obs = self.cached(window)
         if self.settings.readiness:
             obs = obs.merge(Observations(readiness=self._readiness(window)))
@@ -187,9 +189,10 @@ class GarminSource:
     def _read_sets(self, now: datetime, lifts: tuple[StrengthActivity, ...]) -> int:
         """The recorded sets of each strength activity not read yet: one call each, once
         (kept in the state), at most ``MAX_SET_READS`` a cycle, newest first, only for the last
-        ``SETS_DAYS``. A failure
-        leaves the rest for the next cycle."""
-        todo = [a for a in lifts if a.start >= now - timedelta(days=SETS_DAYS)
+        ``SETS_DAYS`` and never before the history window (what ``_prune_sets`` drops is not
+        read again). A failure leaves the rest for the next cycle."""
+        days = min(SETS_DAYS, self.settings.history_days)
+        todo = [a for a in lifts if a.start >= now - timedelta(days=days)
                 and a.id.removeprefix("garmin:").isdigit()
                 and self.state.get(SCOPE, f"sets:{a.id}") is None]
         read = 0
@@ -205,6 +208,23 @@ class GarminSource:
                            json.dumps(to_rows(parse_exercise_sets(body))))
             read += 1
         return read
+
+    def _prune_sets(self, now: datetime) -> int:
+        """Drop the stored sets of activities older than ``history_days`` or no longer in the
+        cache (deleted on Garmin), at most ``MAX_SET_PRUNES`` a cycle: without it the state
+        grows by one row per strength activity for as long as syncd runs."""
+        floor = (now - timedelta(days=self.settings.history_days)).astimezone(UTC).isoformat()
+        keys = [r[0] for r in self.state.db.execute(
+            "SELECT kv.key FROM kv LEFT JOIN activities a ON a.source=? "
+            "AND kv.key = 'sets:garmin:' || a.id WHERE kv.scope=? AND kv.key LIKE 'sets:%' "
+            "AND (a.id IS NULL OR a.start < ?) LIMIT ?",
+            (self.name, SCOPE, floor, MAX_SET_PRUNES))]
+        if keys:
+            with self.state.transaction():
+                self.state.db.executemany("DELETE FROM kv WHERE scope=? AND key=?",
+                                          [(SCOPE, k) for k in keys])
+            log.debug("Garmin: dropped the stored sets of %d old activities", len(keys))
+        return len(keys)
 
     def _readiness(self, window: FetchWindow) -> tuple[Readiness, ...]:
         """This morning's readiness and HRV status: read once a day, retried hourly until set."""
