@@ -229,6 +229,13 @@ def advise(history: Sequence[LiftSession], pct: float, step_pct: float) -> LoadA
     return LoadAdvice(max(LOAD_STEP_KG, kg), e1rm, last, bound)
 
 
+def told(exercises: Iterable[Exercise]) -> list[str]:
+    """"Back squat: last time: … e1RM … → today …" for each exercise whose load came from
+    what was lifted (the last part of its note, as ``LoadAdvice.explain`` wrote it)."""
+    return [f"{e.name}: {e.note[e.note.index('last time:'):]}" for e in exercises
+            if "last time:" in e.note]
+
+
 def match_session(act: StrengthActivity, sessions: Sequence[Session], tz: ZoneInfo
                   ) -> Session | None:
     """The planned session this activity was: the one on its day when it followed a

@@ -20,10 +20,11 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from syncd.config.loader import GarminConfig
 from syncd.errors import AuthError, TransientError
-from syncd.model import Readiness, StrengthActivity
+from syncd.model import Readiness, Run, StrengthActivity
 from syncd.sources.base import FetchWindow, Observations
 from syncd.sources.garmin_client import garmin_errors, login_with_tokens, token_path
 from syncd.sources.garmin_sets import from_rows, parse_exercise_sets, to_rows
@@ -174,17 +175,10 @@ class GarminSource:
 
     def cached(self, window: FetchWindow) -> Observations:
         """What the cache knows, without calling Garmin (used when Garmin fails)."""
-        rows = self.state.db.execute(
-            "SELECT payload FROM activities WHERE source=? AND start>=? ORDER BY start",
-            (self.name, (window.start - timedelta(days=28)).astimezone(UTC).isoformat()))
-        acts = [json.loads(r[0]) for r in rows]
-        runs, lifts, _ = records_from_activities(acts, window.tz)
+        runs, lifts = stored_activities(self.state, window.start - timedelta(days=28),
+                                        window.tz)
         runs = [r for r in runs if r.start >= window.start]
-        with_sets = []
-        for lift in lifts:
-            kept = self.state.get(SCOPE, f"sets:{lift.id}")
-            with_sets.append(replace(lift, sets=from_rows(json.loads(kept))) if kept else lift)
-        return Observations(completed_runs=tuple(runs), strength=tuple(with_sets))
+        return Observations(completed_runs=tuple(runs), strength=tuple(lifts))
 
     def _read_sets(self, now: datetime, lifts: tuple[StrengthActivity, ...]) -> int:
         """The recorded sets of each strength activity not read yet: one call each, once
@@ -258,6 +252,21 @@ class GarminSource:
             return ()
         return (Readiness(day, score if isinstance(score, int) else None,
                           status if isinstance(status, str) else None, "garmin"),)
+
+
+def stored_activities(state: State, since: datetime, tz: ZoneInfo
+                      ) -> tuple[list[Run], list[StrengthActivity]]:
+    """The cached activities from ``since`` on, strength ones with their stored sets: no call
+    to Garmin (``syncd status`` reads them from a read-only state too)."""
+    rows = state.db.execute(
+        "SELECT payload FROM activities WHERE source=? AND start>=? ORDER BY start",
+        (GarminSource.name, since.astimezone(UTC).isoformat()))
+    runs, lifts, _ = records_from_activities([json.loads(r[0]) for r in rows], tz)
+    with_sets = []
+    for lift in lifts:
+        kept = state.get(SCOPE, f"sets:{lift.id}")
+        with_sets.append(replace(lift, sets=from_rows(json.loads(kept))) if kept else lift)
+    return runs, with_sets
 
 
 def tokens_exist(state_dir: Path) -> bool:
