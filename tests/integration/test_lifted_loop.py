@@ -104,6 +104,7 @@ def test_status_and_home_assistant_say_what_was_lifted(fake_garmin, tmp_path: Pa
     assert last.startswith("  last strength session (Tue 24 Nov, Strength: squat + split "
                            "squat · 45 min): partly done: Box jumps: 0 of 3 sets; "), last
     assert "Back squat" not in last, "the squats were all done"
+    assert last.endswith("; … and 1 more"), "at most four missed exercises are named"
     tz = ZoneInfo("Europe/Berlin")
     view = read_view(state_dir, later.astimezone(tz).date())
     saturday = datetime.fromisoformat("2026-11-28T08:00:00+01:00")  # the RDL session's day
