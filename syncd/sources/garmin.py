@@ -5,7 +5,8 @@ one already known minus an overlap of two days (renamed or deleted activities), 
 with nothing new costs one request. Once a day the whole ``history_days`` window is read
 again, so an activity uploaded late (a watch synced after a week away) is found too; a
 window longer than 100 pages is cut, and the log says where. Everything read is cached in
-the state; when Garmin fails, the cache still feeds the planner.
+the state; when Garmin fails, the cache still feeds the planner. The exercise sets of strength
+activities (one call each, once) are kept only for activities inside ``history_days``.
 
 Only saved tokens are used (``syncd login`` makes them). When Garmin rejects them, syncd
 says so once, stops calling Garmin, and tries again after a pause or as soon as the token
