@@ -12,11 +12,13 @@ import os
 import sqlite3
 from datetime import datetime
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from syncd import problems
 from syncd.errors import ExitCode
 from syncd.model import SessionStatus
 from syncd.state_health import unusable
+from syncd.status_lifted import lifted_lines, recorded
 
 if TYPE_CHECKING:
     from syncd.context import Context
@@ -38,8 +40,6 @@ def instance_line() -> str | None:
 def _when(text: str | None, tz_name: str) -> str:
     if not text:
         return "never"
-    from zoneinfo import ZoneInfo
-
     return f"{datetime.fromisoformat(text).astimezone(ZoneInfo(tz_name)):%a %d %b %H:%M}"
 
 
@@ -57,8 +57,10 @@ def status_text(obj: Context) -> tuple[str, ExitCode]:
         warnings = json.loads(state.get("cycle", "warnings") or "[]")
         recent = problems.recent(state)
         now = obj.now()
-        upcoming = [s for s in state.sessions() if s.start > now
+        sessions = state.sessions()
+        upcoming = [s for s in sessions if s.start > now
                     and s.status in (SessionStatus.PLANNED, SessionStatus.PINNED)][:5]
+        lifted = lifted_lines(recorded(state, now, ZoneInfo(tz)), sessions, ZoneInfo(tz))
     except sqlite3.DatabaseError as exc:  # a page found damaged only now
         raise unusable(state.path, exc) from None
     finally:
@@ -101,6 +103,7 @@ def status_text(obj: Context) -> tuple[str, ExitCode]:
         lines.append(f"  {_when(s.start.isoformat(), tz)}  {s.title}{pin}")
     if not upcoming:
         lines.append("  none planned")
+    lines += lifted
     errors = [c for c in comps if c.last_error]
     if errors:
         last = max(errors, key=lambda c: c.last_run or "")

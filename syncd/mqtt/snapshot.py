@@ -18,10 +18,13 @@ from zoneinfo import ZoneInfo
 from syncd.errors import StateUnusableError
 from syncd.model import Session, SessionStatus
 from syncd.mqtt.entities import HRV_STATUSES, NONE, OFF, ON
+from syncd.planner.lifted import told
 from syncd.state import ComponentStatus, State
 
 Value = tuple[str | None, dict[str, Any] | None]  # state None: not known, not published
 SHOWN = (SessionStatus.PLANNED, SessionStatus.PINNED, SessionStatus.DONE)
+MAX_LIFTED = 6  # lines in the ``lifted`` attribute
+MAX_LIFTED_CHARS = 200  # a line
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,14 @@ def _today(sessions: list[Session], tz: ZoneInfo) -> Value:
         "time": f"{s.start.astimezone(tz):%H:%M}", "start": s.start.isoformat(),
         "end": s.end.isoformat(), "warmup": s.warmup,
         "exercises": [e.describe() for e in s.exercises], "rules": list(s.rules),
-        "explanation": s.explanation}
+        "explanation": s.explanation, "lifted": lifted(s)}
+
+
+def lifted(s: Session) -> list[str]:
+    """"Back squat: last time: 4 × 6 at 90 kg, all reps; e1RM 108 kg → today 92.5 kg", for
+    each load taken from what the watch recorded: a few short lines, so the attributes of a
+    session stay small (Home Assistant keeps them in its database on every change)."""
+    return [line[:MAX_LIFTED_CHARS] for line in told(s.exercises)[:MAX_LIFTED]]
 
 
 def _next(sessions: tuple[Session, ...], now: datetime, tz: ZoneInfo) -> dict[str, Value]:
@@ -85,7 +95,8 @@ def _next(sessions: tuple[Session, ...], now: datetime, tz: ZoneInfo) -> dict[st
     if s is None:
         return {"next_title": ("No session planned", {}), "next_session": (NONE, {})}
     attrs = {"title": s.title, "kind": s.kind.value, "status": s.status.value,
-             "start": s.start.astimezone(tz).isoformat(), "end": s.end.astimezone(tz).isoformat()}
+             "start": s.start.astimezone(tz).isoformat(), "end": s.end.astimezone(tz).isoformat(),
+             "lifted": lifted(s)}
     return {"next_title": (s.title[:255], attrs),
             "next_session": (s.start.astimezone(tz).isoformat(), attrs)}
 

@@ -20,7 +20,7 @@ from syncd.model import Session, SessionKind, SessionStatus
 from syncd.planner.content import session_content
 from syncd.planner.explain import explain
 from syncd.planner.inputs import DayReport, Plan, PlanInputs, Rejection, in_utc
-from syncd.planner.lifted import lift_history, match_session, outcome_notes
+from syncd.planner.lifted import lift_history, match_session, outcome_notes, told
 from syncd.planner.phases import describe_phase
 from syncd.planner.ramp import experience_weeks, last_break, run_days
 from syncd.planner.realtime import in_zone, local_day, utc, wall
@@ -207,10 +207,8 @@ def _build_sessions(inputs: PlanInputs, world: World, placed: list[Placed],
                           for r in world.runs_by_day.get(p.day, [])),
             equipment=equipment, lifted=lifted, units=inputs.athlete.units)
         text, rules = explain(world, p, refused)
-        told = [f"{e.name}: {e.note[e.note.index('last time:'):]}"  # the note's last part
-                for e in content.exercises if "last time:" in e.note]
-        if told:
-            text += f" From what you lifted: {'; '.join(told)}."
+        if lines := told(content.exercises):
+            text += f" From what you lifted: {'; '.join(lines)}."
         if no_jumps is not None and p.kind is SessionKind.HEAVY and phase.value not in (
                 "taper", "race-week", "peak"):
             text += f" No plyometrics: {no_jumps.text()}."

@@ -19,7 +19,8 @@ Garmin's exerciseSets or a FIT file's ``set`` messages) and the sessions that we
 * Matching: an activity whose sets carry ``wktStepIndex`` followed the workout scheduled on
   its day, so it is that day's session; without them, the planned session nearest in time
   within ``MATCH_HOURS``. It is then done (every planned exercise, every set, every rep),
-  partial (what was missed is named) or replaced (none of the planned exercises was done).
+  partial (what was missed is named) or replaced (none of the planned exercises was done),
+  judged on every exercise with a named Garmin id (``JUDGED_IDS``), not only the barbell lifts.
 """
 
 from __future__ import annotations
@@ -31,21 +32,23 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from syncd.model import Exercise, LiftedSet, Session, StrengthActivity
+from syncd.planner.garmin_ids import EXERCISES, GarminId
 
-GarminId = tuple[str, str]
 MIN_PROBABILITY = 50.0
 MAX_EPLEY_REPS = 10
 MATCH_HOURS = 6.0
 KEEP_SESSIONS = 6  # per lift: the recent sessions kept
 LOAD_STEP_KG = 2.5
 # The lifts whose load comes from a one-rep max, by the Garmin exercise the workout names
-# (the same ids as syncd/sinks/garmin_exercises.py; a test keeps the two in step).
+# (taken from the one table the workout sink uses too, syncd/planner/garmin_ids.py).
 LIFT_IDS: dict[str, GarminId] = {
-    "Back squat": ("SQUAT", "BARBELL_BACK_SQUAT"),
-    "Front squat": ("SQUAT", "BARBELL_FRONT_SQUAT"),
-    "Romanian deadlift": ("DEADLIFT", "ROMANIAN_DEADLIFT"),
-    "Trap-bar deadlift": ("DEADLIFT", "TRAP_BAR_DEADLIFT"),
-}
+    name: EXERCISES[name]
+    for name in ("Back squat", "Front squat", "Romanian deadlift", "Trap-bar deadlift")}
+# The exercises a session is judged on (done / partial / replaced): every one the workout
+# names with a Garmin exercise. A category-only pick ("PLYO", "") is not: the watch's guess is
+# never sure of a category alone (``confident_id``), so a done set could not be told from a
+# missed one without a followed workout.
+JUDGED_IDS: dict[str, GarminId] = {n: ident for n, ident in EXERCISES.items() if ident[1]}
 _FIRST_INT = re.compile(r"^\s*(\d+)")
 SUPERSET = "superset: alternate sets with "
 
@@ -226,6 +229,13 @@ def advise(history: Sequence[LiftSession], pct: float, step_pct: float) -> LoadA
     return LoadAdvice(max(LOAD_STEP_KG, kg), e1rm, last, bound)
 
 
+def told(exercises: Iterable[Exercise]) -> list[str]:
+    """"Back squat: last time: … e1RM … → today …" for each exercise whose load came from
+    what was lifted (the last part of its note, as ``LoadAdvice.explain`` wrote it)."""
+    return [f"{e.name}: {e.note[e.note.index('last time:'):]}" for e in exercises
+            if "last time:" in e.note]
+
+
 def match_session(act: StrengthActivity, sessions: Sequence[Session], tz: ZoneInfo
                   ) -> Session | None:
     """The planned session this activity was: the one on its day when it followed a
@@ -273,7 +283,7 @@ def outcome(act: StrengthActivity, session: Session, ids: Mapping[str, GarminId]
 
 
 def outcome_notes(activities: Iterable[StrengthActivity], sessions: Sequence[Session],
-                  tz: ZoneInfo, ids: Mapping[str, GarminId] = LIFT_IDS
+                  tz: ZoneInfo, ids: Mapping[str, GarminId] = JUDGED_IDS
                   ) -> list[tuple[date, str]]:
     """One line per recorded strength activity matched to a planned session, for its day."""
     out = []

@@ -119,6 +119,33 @@ def _sets(fit: FitSummary, session: dict[str, Any], alone: bool) -> list[dict[st
     return to_rows(tuple(out))
 
 
+def _strength(ident: str, start: datetime, end: datetime, r: dict[str, Any]
+              ) -> StrengthActivity:
+    return StrengthActivity(ident, FitFolderSource.name, start, end, "Strength (FIT)",
+                            from_rows(r.get("sets")))
+
+
+def stored_strength(state: State, since: datetime) -> list[StrengthActivity]:
+    """The strength sessions (with their sets) of the FIT files read so far, from the state
+    only: no folder is scanned (``syncd status`` reads a read-only state)."""
+    lifts = []
+    for path, raw in state.db.execute("SELECT path, result FROM fit_files"):
+        try:
+            result = json.loads(raw)
+        except ValueError:
+            continue
+        ok = isinstance(result, dict) and result.get("v") == FORMAT
+        for r in result.get("sessions", ()) if ok else ():
+            try:
+                start = datetime.fromisoformat(r["start"])
+                end = start + timedelta(seconds=max(60.0, float(r["seconds"])))
+            except (KeyError, TypeError, ValueError):
+                continue  # not what ``summarise`` wrote: skipped, as a bad file is
+            if r.get("kind") == "strength" and start >= since:
+                lifts.append(_strength(f"fit:{Path(path).name}:{r['start']}", start, end, r))
+    return merge_strength(lifts)
+
+
 def _five_zones(times: Any) -> list[float]:
     """FIT counts time below zone 1 first (and above zone 5 last); Garmin's five zones
     fold those into zones 1 and 5."""
@@ -261,8 +288,7 @@ class FitFolderSource:
             end = start + timedelta(seconds=max(60.0, r["seconds"]))
             ident = f"fit:{Path(path).name}:{r['start']}"
             if r["kind"] == "strength":
-                lifts.append(StrengthActivity(ident, self.name, start, end, "Strength (FIT)",
-                                              from_rows(r.get("sets"))))
+                lifts.append(_strength(ident, start, end, r))
                 continue
             add_run(runs, self._run(ident, start, end, r, runs))
         return Observations(completed_runs=tuple(r for r in runs if r.start >= window.start),

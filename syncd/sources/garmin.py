@@ -5,7 +5,8 @@ one already known minus an overlap of two days (renamed or deleted activities), 
 with nothing new costs one request. Once a day the whole ``history_days`` window is read
 again, so an activity uploaded late (a watch synced after a week away) is found too; a
 window longer than 100 pages is cut, and the log says where. Everything read is cached in
-the state; when Garmin fails, the cache still feeds the planner.
+the state; when Garmin fails, the cache still feeds the planner. The exercise sets of strength
+activities (one call each, once) are kept only for activities inside ``history_days``.
 
 Only saved tokens are used (``syncd login`` makes them). When Garmin rejects them, syncd
 says so once, stops calling Garmin, and tries again after a pause or as soon as the token
@@ -20,10 +21,11 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from syncd.config.loader import GarminConfig
 from syncd.errors import AuthError, TransientError
-from syncd.model import Readiness, StrengthActivity
+from syncd.model import Readiness, Run, StrengthActivity
 from syncd.sources.base import FetchWindow, Observations
 from syncd.sources.garmin_client import garmin_errors, login_with_tokens, token_path
 from syncd.sources.garmin_sets import from_rows, parse_exercise_sets, to_rows
@@ -34,6 +36,7 @@ log = logging.getLogger(__name__)
 PAGE = 20
 MAX_PAGES = 100
 MAX_SET_READS = 20  # exercise-set reads a cycle (a first sync reads the rest later)
+MAX_SET_PRUNES = 500  # stored sets dropped a cycle (a long-running state catches up later)
 SETS_DAYS = 42  # sets are read for strength activities this recent (the loads' history)
 OVERLAP = timedelta(days=2)
 DEEP_EVERY = timedelta(days=1)
@@ -130,6 +133,7 @@ class GarminSource:
             self.state.put(SCOPE, "deep_read_at", now.isoformat())
         if self._read_sets(now, self.cached(window).strength):
             log.debug("Garmin: read the sets of new strength activities")
+        self._prune_sets(now)
         obs = self.cached(window)
         if self.settings.readiness:
             obs = obs.merge(Observations(readiness=self._readiness(window)))
@@ -172,24 +176,18 @@ class GarminSource:
 
     def cached(self, window: FetchWindow) -> Observations:
         """What the cache knows, without calling Garmin (used when Garmin fails)."""
-        rows = self.state.db.execute(
-            "SELECT payload FROM activities WHERE source=? AND start>=? ORDER BY start",
-            (self.name, (window.start - timedelta(days=28)).astimezone(UTC).isoformat()))
-        acts = [json.loads(r[0]) for r in rows]
-        runs, lifts, _ = records_from_activities(acts, window.tz)
+        runs, lifts = stored_activities(self.state, window.start - timedelta(days=28),
+                                        window.tz)
         runs = [r for r in runs if r.start >= window.start]
-        with_sets = []
-        for lift in lifts:
-            kept = self.state.get(SCOPE, f"sets:{lift.id}")
-            with_sets.append(replace(lift, sets=from_rows(json.loads(kept))) if kept else lift)
-        return Observations(completed_runs=tuple(runs), strength=tuple(with_sets))
+        return Observations(completed_runs=tuple(runs), strength=tuple(lifts))
 
     def _read_sets(self, now: datetime, lifts: tuple[StrengthActivity, ...]) -> int:
         """The recorded sets of each strength activity not read yet: one call each, once
         (kept in the state), at most ``MAX_SET_READS`` a cycle, newest first, only for the last
-        ``SETS_DAYS``. A failure
-        leaves the rest for the next cycle."""
-        todo = [a for a in lifts if a.start >= now - timedelta(days=SETS_DAYS)
+        ``SETS_DAYS`` and never before the history window (what ``_prune_sets`` drops is not
+        read again). A failure leaves the rest for the next cycle."""
+        days = min(SETS_DAYS, self.settings.history_days)
+        todo = [a for a in lifts if a.start >= now - timedelta(days=days)
                 and a.id.removeprefix("garmin:").isdigit()
                 and self.state.get(SCOPE, f"sets:{a.id}") is None]
         read = 0
@@ -205,6 +203,23 @@ class GarminSource:
                            json.dumps(to_rows(parse_exercise_sets(body))))
             read += 1
         return read
+
+    def _prune_sets(self, now: datetime) -> int:
+        """Drop the stored sets of activities older than ``history_days`` or no longer in the
+        cache (deleted on Garmin), at most ``MAX_SET_PRUNES`` a cycle: without it the state
+        grows by one row per strength activity for as long as syncd runs."""
+        floor = (now - timedelta(days=self.settings.history_days)).astimezone(UTC).isoformat()
+        keys = [r[0] for r in self.state.db.execute(
+            "SELECT kv.key FROM kv LEFT JOIN activities a ON a.source=? "
+            "AND kv.key = 'sets:garmin:' || a.id WHERE kv.scope=? AND kv.key LIKE 'sets:%' "
+            "AND (a.id IS NULL OR a.start < ?) LIMIT ?",
+            (self.name, SCOPE, floor, MAX_SET_PRUNES))]
+        if keys:
+            with self.state.transaction():
+                self.state.db.executemany("DELETE FROM kv WHERE scope=? AND key=?",
+                                          [(SCOPE, k) for k in keys])
+            log.debug("Garmin: dropped the stored sets of %d old activities", len(keys))
+        return len(keys)
 
     def _readiness(self, window: FetchWindow) -> tuple[Readiness, ...]:
         """This morning's readiness and HRV status: read once a day, retried hourly until set."""
@@ -238,6 +253,21 @@ class GarminSource:
             return ()
         return (Readiness(day, score if isinstance(score, int) else None,
                           status if isinstance(status, str) else None, "garmin"),)
+
+
+def stored_activities(state: State, since: datetime, tz: ZoneInfo
+                      ) -> tuple[list[Run], list[StrengthActivity]]:
+    """The cached activities from ``since`` on, strength ones with their stored sets: no call
+    to Garmin (``syncd status`` reads them from a read-only state too)."""
+    rows = state.db.execute(
+        "SELECT payload FROM activities WHERE source=? AND start>=? ORDER BY start",
+        (GarminSource.name, since.astimezone(UTC).isoformat()))
+    runs, lifts, _ = records_from_activities([json.loads(r[0]) for r in rows], tz)
+    with_sets = []
+    for lift in lifts:
+        kept = state.get(SCOPE, f"sets:{lift.id}")
+        with_sets.append(replace(lift, sets=from_rows(json.loads(kept))) if kept else lift)
+    return runs, with_sets
 
 
 def tokens_exist(state_dir: Path) -> bool:

@@ -121,6 +121,44 @@ def test_a_failing_sets_call_is_retried_next_cycle_without_losing_the_activity(f
     assert len(lift.sets) == 9
 
 
+def stored_sets(src: GarminSource) -> set[str]:
+    return {r[0] for r in src.state.db.execute(
+        "SELECT key FROM kv WHERE scope='garmin' AND key LIKE 'sets:%'")}
+
+
+def test_stored_sets_go_with_the_history_window_and_are_not_read_again(fake_garmin, tmp_path):
+    old = fake_garmin.add_newest(STRENGTH, NOW - timedelta(days=30))
+    new = fake_garmin.add_newest(STRENGTH, NOW - timedelta(days=2))
+    gone = fake_garmin.add_newest(STRENGTH, NOW - timedelta(days=1))
+    for act in (old, new, gone):
+        fake_garmin.exercise_sets[act["activityId"]] = recorded(act["activityId"])
+    write_tokens(tmp_path)
+    src = GarminSource(GarminConfig(fake_garmin.url, 40, False), State(tmp_path))
+    src.fetch(window())
+    ids = {f"sets:garmin:{a['activityId']}" for a in (old, new, gone)}
+    assert stored_sets(src) == ids
+    fake_garmin.activities.remove(gone)  # deleted on Garmin: its sets go with it
+    later = NOW + timedelta(days=12)  # the 30-day-old one is now 42 days old, outside 40
+    src.fetch(window(later))
+    assert stored_sets(src) == {f"sets:garmin:{new['activityId']}"}
+    calls = len(set_calls(fake_garmin))
+    src.fetch(window(later + timedelta(hours=25)))  # a deep re-read: the old one is seen again
+    assert len(set_calls(fake_garmin)) == calls, "pruned sets are not read again"
+    assert stored_sets(src) == {f"sets:garmin:{new['activityId']}"}
+
+
+def test_pruning_is_bounded_a_cycle(fake_garmin, tmp_path, monkeypatch):
+    from syncd.sources import garmin
+
+    src = source(fake_garmin, tmp_path)
+    with src.state.transaction():
+        src.state.db.executemany("INSERT INTO kv (scope, key, value) VALUES ('garmin', ?, '[]')",
+                                 [(f"sets:garmin:{n}",) for n in range(7)])
+    monkeypatch.setattr(garmin, "MAX_SET_PRUNES", 3)
+    assert src._prune_sets(NOW) == 3 and len(stored_sets(src)) == 4
+    assert src._prune_sets(NOW) == 3 and src._prune_sets(NOW) == 1 and not stored_sets(src)
+
+
 def test_hostile_answers_are_bounded():
     rows = [{"setType": "ACTIVE", "repetitionCount": 5, "weight": 1e300,
              "exercises": [{"category": "SQUAT", "name": "X" * 65, "probability": 90}] * 50}

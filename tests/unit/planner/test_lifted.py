@@ -18,6 +18,7 @@ from syncd.model import (
     StrengthActivity,
 )
 from syncd.planner.lifted import (
+    JUDGED_IDS,
     LIFT_IDS,
     LiftSession,
     advise,
@@ -26,6 +27,7 @@ from syncd.planner.lifted import (
     lift_history,
     match_session,
     outcome,
+    outcome_notes,
     planned_reps,
 )
 
@@ -144,10 +146,32 @@ def test_done_partial_replaced():
 
 
 def test_lift_ids_are_the_workout_sinks_ids():
-    from syncd.sinks.garmin_exercises import EXERCISES
+    from syncd.planner import garmin_ids
+    from syncd.sinks import garmin_exercises
 
+    assert garmin_exercises.EXERCISES is garmin_ids.EXERCISES, "one table, not a copy"
     for name, ident in LIFT_IDS.items():
-        assert EXERCISES[name] == ident, name
+        assert garmin_exercises.EXERCISES[name] == ident, name
+    for name, ident in JUDGED_IDS.items():
+        assert garmin_exercises.lookup(name) == (ident, True), name
+    assert "Pogo hops" not in JUDGED_IDS, "a category-only pick is not judged"
+    assert JUDGED_IDS["Suitcase carry"] == ("CARRY", "FARMERS_WALK")
+
+
+def test_every_exercise_with_a_garmin_name_is_judged():
+    carry = Exercise("Suitcase carry", "carry/core", 3, "30 m each hand")
+    plan = replace(_plan(), exercises=(*_plan().exercises, carry))
+    walk = ExerciseGuess("CARRY", "FARMERS_WALK", 90.0)
+    squats_only = activity([lift(6, 90.0)] * 4)
+    result = outcome(squats_only, plan, JUDGED_IDS)
+    assert (result.status, result.missed) == ("partial", ("Suitcase carry: 0 of 3 sets",))
+    carried = [LiftedSet(True, None, 24.0, None, None, (walk,))] * 3  # timed: no reps
+    assert outcome(activity([lift(6, 90.0)] * 4 + carried), plan, JUDGED_IDS).status == "done"
+    core = replace(_plan(), exercises=(carry,))
+    bench = [lift(8, 40.0, [ExerciseGuess("BENCH_PRESS", "BARBELL_BENCH_PRESS", 97.0)])]
+    assert outcome(activity(bench), core, JUDGED_IDS).status == "replaced"
+    notes = outcome_notes([activity(squats_only.sets)], [plan], TZ)  # the default: all named
+    assert notes and "partly done: Suitcase carry: 0 of 3 sets" in notes[0][1], notes
 
 
 def test_exercises_without_an_id_are_not_judged():

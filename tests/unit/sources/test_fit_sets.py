@@ -81,3 +81,33 @@ def test_the_folder_source_carries_the_sets_to_the_estimate(tmp_path: Path):
     assert history["Romanian deadlift"][0].sets == ((8, 60.5),)
     again = FitFolderSource((folder,), State(tmp_path / "state")).fetch(WINDOW)
     assert again.strength == obs.strength, "the sets survive the state's cache"
+
+
+def test_status_reads_the_fit_sets_from_the_state_alone(tmp_path: Path):
+    from syncd.model import Exercise, Session, SessionKind
+    from syncd.sources.fit_folder import stored_strength
+    from syncd.status_lifted import lifted_lines, recorded
+
+    folder = tmp_path / "fit"
+    folder.mkdir()
+    (folder / "strength.fit").write_bytes(strength_file())
+    state = State(tmp_path / "state")
+    obs = FitFolderSource((folder,), state).fetch(WINDOW)
+    (folder / "strength.fit").unlink()  # status scans no folder: the state is enough
+    assert stored_strength(state, START - timedelta(days=1)) == list(obs.strength)
+    assert stored_strength(state, START + timedelta(minutes=1)) == [], "since bounds it"
+    acts = recorded(state, WINDOW.now, ZoneInfo("UTC"))
+    squat = Exercise("Back squat", "squat", 3, "6", "90 kg", 180)
+    plan = Session("u1", SessionKind.HEAVY, START, START + timedelta(minutes=45),
+                   title="Heavy", exercises=(squat,))
+    lines = lifted_lines(acts, [plan], ZoneInfo("UTC"))
+    # 6 × 90 → 108; the 5-rep set was short of the planned 6; RDL 60.5 × (1 + 8/30) = 76.6
+    assert lines == [
+        "what you lifted (from the watch):",
+        "  Back squat: Mon 23 Nov 6, 6, 5 at 90 kg, missed reps; e1RM 108 kg",
+        "  Romanian deadlift: Mon 23 Nov 1 × 8 at 60.5 kg; e1RM 77 kg",
+        "  last strength session (Mon 23 Nov, Heavy): partly done: "
+        "Back squat: 1 set(s) short of 6 reps"]
+    assert lifted_lines(acts, [], ZoneInfo("UTC"))[-1].startswith("  Romanian"), \
+        "no planned session matched: no verdict"
+    assert lifted_lines([], [plan], ZoneInfo("UTC")) == [], "nothing recorded: no section"
