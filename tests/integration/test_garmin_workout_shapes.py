@@ -76,7 +76,9 @@ def _with(body: dict, path: tuple, **fields: object) -> dict:
     ({"category": None}, "without its category"),
     ({"endCondition": {"conditionTypeId": 1, "conditionTypeKey": "lap.button"},
       "endConditionValue": None}, "lap button"),
-    ({"weightUnit": {"unitId": 9, "unitKey": "pound"}}, "kilogram"),
+    ({"weightUnit": {"unitId": 99, "unitKey": "stone"}}, "kilogram or pound"),
+    ({"weightValue": 80000.0, "weightUnit": {"unitId": 9, "unitKey": "pound",
+                                             "factor": 453.59237}}, "not pounds"),
 ])
 def test_the_fake_refuses_shapes_no_read_back_shows(workouts, fake_garmin, api, change, says):
     """Sent through the library as the old sink sent them; the fake answers 400."""
