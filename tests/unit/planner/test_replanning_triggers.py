@@ -292,3 +292,25 @@ def test_a_session_an_hour_away_stays_where_it_is():
     p1 = checked(inputs(published=p0.sessions,
                         completed_runs=(done(1, "07:00", 60, RunKind.QUALITY, "Hills"),)), now)
     assert (heavy_days(p1)["Tue"].uid, heavy_days(p1)["Tue"].start) == (tue.uid, tue.start)
+
+
+def test_a_core_circuit_the_watch_recorded_is_the_core_session_not_lifting():
+    # The watch logs a core circuit as "strength" too. Read as lifting on the athlete's own,
+    # Saturday's circuit filled R9's 7-day window with Thursday's heavy session and pushed
+    # next Tuesday's heavy session out.
+    i = inputs(athlete=athlete(rest_days=frozenset({0}), core_per_week=1))
+    p0 = checked(i, T0)
+    core = next(s for s in p0.sessions if s.kind is SessionKind.CORE)
+    assert day_of(core) == "Sat" and set(heavy_days(p0, week=1)) == {"Tue", "Thu"}
+    circuit = StrengthActivity("core1", "test", core.start + timedelta(minutes=2),
+                               core.start + timedelta(minutes=21))
+    now = core.end + timedelta(hours=12)
+    ran = tuple(done(r.start.astimezone(TZ).weekday(), f"{r.start.astimezone(TZ):%H:%M}",
+                     int((r.end - r.start).total_seconds() // 60), r.kind, r.title)
+                for r in example_week(weeks=1) if r.start < now)
+    p1 = checked(replace(i, published=p0.sessions, strength=(lifted(1), lifted(3), circuit),
+                         completed_runs=history() + ran), now)
+    assert next(s for s in p1.sessions if s.uid == core.uid).status is SessionStatus.DONE
+    nxt = heavy_days(p1, week=1)
+    assert {d: s.uid for d, s in nxt.items()} == {
+        d: s.uid for d, s in heavy_days(p0, week=1).items()}
