@@ -49,6 +49,8 @@ class WeekInput:
     declined: set[tuple[date, bool]]
     neighbours: set[date]
     heavy_anchors: list[datetime]
+    # Next week's heavy sessions this week must leave room for (R9's window, lookahead).
+    ahead: list[datetime] = field(default_factory=list)
 
 
 @dataclass
@@ -125,7 +127,7 @@ def dominant(rejected: tuple[Rejection, ...]) -> Rejection:
 
 def _assign(world: World, week: WeekInput,
             picks: list[tuple[date, tuple[SessionKind, Candidates]]]) -> list[Placed] | None:
-    anchors = list(week.heavy_anchors)
+    anchors = [*week.heavy_anchors, *week.ahead]
     out = []
     length = {}
     for d, (kind, cands) in picks:
@@ -191,6 +193,11 @@ def _shortfall(world: World, week: WeekInput, res: WeekResult, wanted: int) -> s
             reasons.append(f"{day_name(d)}: {refused[0].text()}")
         elif d in {p.day for p in res.placed}:
             continue
+        elif crowds := [a for a in week.ahead if 0 < (a.astimezone(world.tz).date() - d).days
+                        < 7]:
+            reasons.append(f"{day_name(d)}: would crowd next week's heavy session on "
+                           f"{crowds[0].astimezone(world.tz):%a %d %b} off its day (R9: at "
+                           f"most {world.heavy_cap(d)} in any 7 days)")
         else:
             reasons.append(f"{day_name(d)}: too close to other heavy sessions (R9: 48 h apart, "
                            f"at most {world.heavy_cap(d)} in any 7 days)")
