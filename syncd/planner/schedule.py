@@ -49,7 +49,7 @@ class WeekInput:
     declined: set[tuple[date, bool]]
     neighbours: set[date]
     heavy_anchors: list[datetime]
-    # Next week's heavy sessions this week must leave room for (R9's window, lookahead).
+    # Next week's heavy sessions whose days this week leaves room for in R9's 7-day window.
     ahead: list[datetime] = field(default_factory=list)
 
 
@@ -127,16 +127,19 @@ def dominant(rejected: tuple[Rejection, ...]) -> Rejection:
 
 def _assign(world: World, week: WeekInput,
             picks: list[tuple[date, tuple[SessionKind, Candidates]]]) -> list[Placed] | None:
-    anchors = [*week.heavy_anchors, *week.ahead]
+    anchors = list(week.heavy_anchors)
     out = []
     length = {}
     for d, (kind, cands) in picks:
         if kind not in length:
             length[kind] = duration_for(kind, world.athlete.session_minutes)
         for start in cands.starts:
+            # Next week's sessions hold their days, not their times: only the 7-day count
+            # sees them (next week fits its times around this week's, as before).
             if kind is SessionKind.HEAVY and (any(abs(elapsed(a, start)) < HEAVY_SPACING
                                                   for a in anchors)
-                                              or world.heavy_crowded(start, anchors)):
+                                              or world.heavy_crowded(start,
+                                                                     anchors + week.ahead)):
                 continue
             break
         else:
