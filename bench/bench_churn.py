@@ -120,7 +120,7 @@ def simulate(sc: Scenario, weeks: int, seed: int, late: float) -> Figures:
     strength: list[StrengthActivity] = []
     decided: set[str] = set()
     fig = Figures()
-    last_inputs: tuple[int, int, int, int, int] | None = None
+    last_inputs: tuple[int, ...] | None = None
     start = datetime.combine(sc.start, time(0), tz).astimezone(UTC)
     now = start + timedelta(hours=6)
     end = start + timedelta(days=7 * weeks)
@@ -141,7 +141,10 @@ def simulate(sc: Scenario, weeks: int, seed: int, late: float) -> Figures:
         # A session that just passed undone is news too (the contract's "missed" trigger).
         missed = sum(1 for s in result.sessions if s.status is SessionStatus.MISSED)
         skipped = sum(1 for d in result.days for n in d.notes if "skipped" in n)
-        inputs_key = (len(done_runs), len(strength), fig.pins, missed, skipped)
+        # A session missed late on Sunday is past the plan's first day by the next re-plan,
+        # so ``missed`` never shows it: count the published sessions whose grace has passed.
+        passed = sum(1 for s in published.values() if s.end + timedelta(hours=3) < now)
+        inputs_key = (len(done_runs), len(strength), fig.pins, missed, skipped, passed)
         before = {u: s for u, s in published.items()
                   if s.status is SessionStatus.PLANNED and s.start > now}
         after = {s.uid: s for s in result.sessions}

@@ -104,14 +104,14 @@ def plan(inputs: PlanInputs, now: datetime) -> Plan:
     refused: dict[date, list[tuple[SessionKind, Rejection]]] = {}
     slot_refusals: dict[date, list[tuple[SessionKind, tuple[Rejection, ...]]]] = {}
     lifting_days = {d for d, s in fixed_days if s.kind.is_lifting} | set(extra_days)
-    for monday in mondays:
+    def week_input(monday: date, before: list[Placed]) -> WeekInput:
         days = week_days(monday)
         sunday = monday + timedelta(days=6)
         in_week = [s for d, s in fixed_days if monday <= d <= sunday]
         extra_in_week = [d for d in extra_days if monday <= d <= sunday]
         # A week back and ahead: R9's 48 h and the 7-day heavy cap look that far.
         lo, hi = monday - timedelta(days=7), monday + timedelta(days=13)
-        week = WeekInput(
+        return WeekInput(
             days=days,
             planable=[d for d in days if d >= today and d not in occupied
                       and world.day_blocks(d) is None],
@@ -122,10 +122,21 @@ def plan(inputs: PlanInputs, now: datetime) -> Plan:
             declined=declined,
             neighbours={d for d in lifting_days
                         if d in (monday - timedelta(days=1), monday + timedelta(days=7))}
-            | {p.day for p in placed if p.kind.is_lifting and p.day == monday - timedelta(1)},
+            | {p.day for p in before if p.kind.is_lifting and p.day == monday - timedelta(1)},
             heavy_anchors=[a for a in anchors if lo <= local_day(a, tz) <= hi]
-            + [p.start for p in placed if p.kind is SessionKind.HEAVY and p.day >= lo],
+            + [p.start for p in before if p.kind is SessionKind.HEAVY and p.day >= lo],
         )
+
+    for monday in mondays:
+        week = week_input(monday, placed)
+        nxt = monday + timedelta(days=7)
+        if nxt in mondays:
+            # One week of lookahead: next week's heavy sessions on its hard days (G2) or at
+            # their published time (G3), as next week alone would place them, count in this
+            # week's R9 window. A catch-up is left out rather than push them off for good.
+            ahead = schedule_week(world, week_input(nxt, [])).placed
+            week.ahead = [p.start for p in ahead if p.kind is SessionKind.HEAVY and (
+                world.day_type(p.day) == "hard" or kept.get((p.day, True)) == p.start)]
         res = schedule_week(world, week)
         placed += res.placed
         warnings += res.warnings

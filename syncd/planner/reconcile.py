@@ -9,8 +9,9 @@ done at another time (a late run re-anchors the day: R3 counts from its real end
 another day moves the hard day with it.
 
 Sessions: a published session matched by a strength activity within ±1 day is done; one
-whose time has passed by more than the grace without one is missed. Unmatched strength
-activities still count toward the week (the athlete lifted on their own).
+whose time has passed by more than the grace without one is missed. A core session is done
+only by an activity recorded while it was on (a core circuit the watch logged as strength).
+Unmatched strength activities still count toward the week (the athlete lifted on their own).
 """
 
 from __future__ import annotations
@@ -133,7 +134,7 @@ def reconcile_sessions(published: tuple[Session, ...], strength: tuple[StrengthA
     out: list[Session] = []
 
     def claim(s: Session, sday: date) -> StrengthActivity | None:
-        # Watches record lifting, rarely a core circuit: only lifting sessions claim.
+        # Only lifting sessions claim by day; a core session only what it overlaps (above).
         candidates = [a for gap in (-1, 0, 1)
                       for a in by_day.get(sday + timedelta(days=gap), ())
                       if a.id not in used and s.kind.is_lifting]
@@ -143,17 +144,34 @@ def reconcile_sessions(published: tuple[Session, ...], strength: tuple[StrengthA
         used.add(best.id)
         return best
 
+    def claim_during(s: Session) -> StrengthActivity | None:
+        # A core circuit recorded on the watch (as strength) while a core session was on is
+        # that session done, not lifting on the athlete's own: counted as lifting, it would
+        # take a heavy session's place in the week and in R9's 7-day window.
+        during = [a for a in by_day.get(local_day(s.start, tz), ())
+                  if a.id not in used and a.start < s.end and a.end > s.start]
+        if not during:
+            return None
+        used.add(during[0].id)
+        return during[0]
+
     # Sessions already done keep the activity that proved it, so it is not counted twice.
     for s in published:
-        if s.status is SessionStatus.DONE:
+        if s.status is SessionStatus.DONE and s.kind.is_lifting:
             claim(s, local_day(s.start, tz))
+        elif s.status is SessionStatus.DONE:
+            claim_during(s)
+    core_done = {s.uid for s in sorted(published, key=lambda s: (s.start, s.uid))
+                 if not s.kind.is_lifting and s.status is not SessionStatus.DECLINED
+                 and s.status is not SessionStatus.DONE and claim_during(s) is not None}
     # Then the earliest sessions claim activities first, each activity at most once.
     for s in sorted(published, key=lambda s: (s.start, s.uid)):
         if s.status in (SessionStatus.DECLINED, SessionStatus.DONE):
             out.append(s)
             continue
         sday = local_day(s.start, tz)
-        if s.start <= now + timedelta(days=1) and claim(s, sday) is not None:
+        if s.uid in core_done or (s.start <= now + timedelta(days=1)
+                                  and claim(s, sday) is not None):
             out.append(replace(s, status=SessionStatus.DONE))
         elif s.end + GRACE < now and s.status in (SessionStatus.PLANNED, SessionStatus.PINNED):
             out.append(replace(s, status=SessionStatus.MISSED))

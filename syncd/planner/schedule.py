@@ -49,6 +49,8 @@ class WeekInput:
     declined: set[tuple[date, bool]]
     neighbours: set[date]
     heavy_anchors: list[datetime]
+    # Next week's heavy sessions whose days this week leaves room for in R9's 7-day window.
+    ahead: list[datetime] = field(default_factory=list)
 
 
 @dataclass
@@ -132,9 +134,12 @@ def _assign(world: World, week: WeekInput,
         if kind not in length:
             length[kind] = duration_for(kind, world.athlete.session_minutes)
         for start in cands.starts:
+            # Next week's sessions hold their days, not their times: only the 7-day count
+            # sees them (next week fits its times around this week's, as before).
             if kind is SessionKind.HEAVY and (any(abs(elapsed(a, start)) < HEAVY_SPACING
                                                   for a in anchors)
-                                              or world.heavy_crowded(start, anchors)):
+                                              or world.heavy_crowded(start,
+                                                                     anchors + week.ahead)):
                 continue
             break
         else:
@@ -191,6 +196,11 @@ def _shortfall(world: World, week: WeekInput, res: WeekResult, wanted: int) -> s
             reasons.append(f"{day_name(d)}: {refused[0].text()}")
         elif d in {p.day for p in res.placed}:
             continue
+        elif crowds := [a for a in week.ahead if 0 < (a.astimezone(world.tz).date() - d).days
+                        < 7]:
+            reasons.append(f"{day_name(d)}: would crowd next week's heavy session on "
+                           f"{crowds[0].astimezone(world.tz):%a %d %b} off its day (R9: at "
+                           f"most {world.heavy_cap(d)} in any 7 days)")
         else:
             reasons.append(f"{day_name(d)}: too close to other heavy sessions (R9: 48 h apart, "
                            f"at most {world.heavy_cap(d)} in any 7 days)")

@@ -11,7 +11,7 @@ import re
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from syncd.model import SessionKind, SessionStatus
+from syncd.model import Run, RunKind, SessionKind, SessionStatus
 from syncd.planner import Plan, PlanInputs
 
 
@@ -57,7 +57,17 @@ def check_content(inputs: PlanInputs, now: datetime, result: Plan) -> list[str]:
     tz = ZoneInfo(a.timezone)
     now_u = _u(now)
     have = set() if "none" in a.equipment else set(a.equipment)
-    runs = list(inputs.planned_runs) + list(inputs.completed_runs)
+    # The contract: a planned quality or long run is done early when a completed run of its
+    # kind, on a day with no planned run of that kind, came 1-2 days before it.
+    def done_early(x: Run) -> bool:
+        if x.kind not in (RunKind.QUALITY, RunKind.LONG):
+            return False
+        planned_on = {(_day(p.start, tz), p.kind) for p in inputs.planned_runs}
+        return any(c.kind is x.kind and (_day(c.start, tz), c.kind) not in planned_on
+                   and 1 <= (_day(x.start, tz) - _day(c.start, tz)).days <= 2
+                   for c in inputs.completed_runs)
+
+    runs = [x for x in inputs.planned_runs if not done_early(x)] + list(inputs.completed_runs)
     errors: list[str] = []
     for s in result.sessions:
         if s.status is not SessionStatus.PLANNED or _u(s.start) <= now_u or not s.exercises:

@@ -68,7 +68,23 @@ def test_explain_says_the_7_day_window_is_full() -> None:
     inputs = PlanInputs(athlete(sessions_per_week=2, availability=EVENINGS, core_per_week=0),
                         planned_runs=_tuesday_quality(), horizon_days=21)
     p = plan(inputs, NOW)
-    tue = p.report(date(2026, 12, 8))
-    assert tue is not None and tue.session_uid is None
+    sun = p.report(date(2026, 12, 6))
+    assert sun is not None and sun.session_uid is None
     assert any(r.rule == "R9" and "in 7 days" in r.reason
-               for k, rs in tue.kinds for r in rs if k is SessionKind.HEAVY), tue.kinds
+               for k, rs in sun.kinds for r in rs if k is SessionKind.HEAVY), sun.kinds
+
+
+def test_a_plan_started_on_friday_comes_back_to_the_tuesday_quality_day() -> None:
+    # Weeks planned one at a time crammed the first week's target into Fri and Sun; R9 then
+    # kept every later Tuesday empty (Fri/Sun for good). With a week of lookahead the first
+    # week leaves room for next Tuesday's session and says why it holds only one.
+    inputs = PlanInputs(athlete(sessions_per_week=2, availability=EVENINGS, core_per_week=0),
+                        planned_runs=_tuesday_quality(), horizon_days=21)
+    p = plan(inputs, NOW)
+    days = _heavy_days(p)
+    tuesdays = [date(2026, 12, 8) + timedelta(days=7 * w) for w in range(3)]
+    assert set(tuesdays) <= set(days), days
+    assert sum(1 for d in days if d < date(2026, 12, 7)) == 1, days
+    assert any("only 1 of 2" in w and "next week's heavy session on Tue 08 Dec" in w
+               for w in p.warnings), p.warnings
+    assert _most_in_seven_days(days) <= 2 and check_plan(inputs, NOW, p) == []
