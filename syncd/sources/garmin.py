@@ -30,6 +30,7 @@ from syncd.sources.base import FetchWindow, Observations
 from syncd.sources.garmin_client import garmin_errors, login_with_tokens, token_path
 from syncd.sources.garmin_sets import from_rows, parse_exercise_sets, to_rows
 from syncd.sources.garmin_shapes import BadActivity, parse_start, records_from_activities
+from syncd.sources.incremental import read_since
 from syncd.state import State
 
 log = logging.getLogger(__name__)
@@ -141,14 +142,8 @@ class GarminSource:
 
     def _since(self, window: FetchWindow) -> tuple[datetime, bool]:
         """How far back to read this cycle, and whether it is the day's deep re-read."""
-        floor = window.now - timedelta(days=self.settings.history_days)
-        row = self.state.db.execute(
-            "SELECT max(start) FROM activities WHERE source=?", (self.name,)).fetchone()
-        deep_at = self.state.get(SCOPE, "deep_read_at")
-        if row[0] is None or deep_at is None or (
-                window.now - datetime.fromisoformat(deep_at) >= DEEP_EVERY):
-            return floor, True
-        return max(floor, datetime.fromisoformat(row[0]) - OVERLAP), False
+        return read_since(self.state, self.name, SCOPE, window.now,
+                          self.settings.history_days, OVERLAP, DEEP_EVERY)
 
     def _cut(self, since: datetime, oldest_read: datetime | None) -> datetime:
         """The page limit stopped the read before ``since``: say so (when the cut moves a day

@@ -31,6 +31,7 @@ from syncd.config.loader import IntervalsIcuConfig
 from syncd.errors import AuthError, TransientError
 from syncd.model import Readiness, Run, StrengthActivity
 from syncd.sources.base import FetchWindow, Observations
+from syncd.sources.incremental import read_since
 from syncd.sources.intervals_client import IntervalsApi
 from syncd.sources.intervals_shapes import (
     BadEntry,
@@ -109,14 +110,9 @@ class IntervalsIcuSource:
         return obs
 
     def _since(self, window: FetchWindow) -> tuple[datetime, bool]:
-        floor = window.now - timedelta(days=self.settings.history_days)
-        row = self.state.db.execute(
-            "SELECT max(start) FROM activities WHERE source=?", (self.name,)).fetchone()
-        deep_at = self.state.get(SCOPE, "deep_read_at")
-        if row[0] is None or deep_at is None or (
-                window.now - datetime.fromisoformat(deep_at) >= DEEP_EVERY):
-            return floor, True
-        return max(floor, datetime.fromisoformat(row[0]) - OVERLAP), False
+        """How far back to read this cycle, and whether it is the day's deep re-read."""
+        return read_since(self.state, self.name, SCOPE, window.now,
+                          self.settings.history_days, OVERLAP, DEEP_EVERY)
 
     def _read_activities(self, window: FetchWindow, since: datetime) -> dict[str, Any]:
         """Newest first, ``PAGE`` at a time; a full page asks again up to its oldest day."""
