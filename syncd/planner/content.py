@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from syncd.model import Exercise, SessionKind
 from syncd.planner.catalogue import GYM, Catalogue, CatalogueEntry, Circuit, Dose
-from syncd.planner.lifted import LiftSession, advise
+from syncd.planner.lifted import LiftSession, advise, round_load
 
 DEFAULT_MINUTES = {SessionKind.HEAVY: 45, SessionKind.LIGHT: 35, SessionKind.FOUNDATION: 30,
                    SessionKind.CORE: 20}
@@ -44,10 +44,6 @@ class Content:
 
 LOAD_STEP = {"kg": 2.5, "lb": 5.0}
 LB_PER_KG = 2.20462
-
-
-def round_load(kg: float, step: float = 2.5) -> float:
-    return round(kg / step) * step
 
 
 def heavy_pct(dose: Dose, level: int) -> float:

@@ -38,7 +38,6 @@ FORMAT = 3  # bump when build_workout changes what it sends (2: shapes of real r
 NOTE_MAX = 512
 OPEN_DOSE_S = 60
 _DOSE = re.compile(r"^\s*(\d+)(?:\s*-\s*(\d+))?\s*(s|sec|min|m|steps?)?\b\s*(.*)$", re.I)
-_KG = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*kg\b")
 _WEIGHT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(kg|lb)\b")
 _MIN = re.compile(r"(\d+)(?:\s*-\s*\d+)?\s*min\b")
 
@@ -65,11 +64,6 @@ def parse_dose(reps: str) -> Dose:
     if unit == "m":
         return Dose("time", float(round(low / CARRY_M_PER_S) * both), reps)
     return Dose("reps", float(low * both), reps)
-
-
-def parse_load_kg(load: str) -> float | None:
-    m = _KG.match(load)
-    return float(m.group(1)) if m else None
 
 
 def parse_weight(load: str) -> tuple[float, str] | None:

@@ -45,14 +45,14 @@ def test_a_plan_in_pounds_shows_no_kilogram():
 
 
 def test_a_load_in_pounds_is_never_sent_to_the_watch_as_kilograms():
-    """The Garmin workout sink reads a step's weight from "N kg" only (weightUnit kilogram):
-    a load in lb stays out of the weight field (it goes to the step's note), so 170 lb never
-    becomes 170 kg. Sending it as pounds needs the sink's own hook (issue 23, item 10)."""
-    from syncd.sinks.garmin_steps import parse_load_kg
+    """The Garmin workout sink reads a step's weight with its unit: a load in lb goes to the
+    watch as pounds (weightUnit pound), so 170 lb never becomes 170 kg."""
+    from syncd.sinks.garmin_steps import parse_weight
 
-    lb = squat_load("lb", 225)
-    assert parse_load_kg(lb) is None
-    assert parse_load_kg(squat_load("kg", 100)) is not None
+    lb = parse_weight(squat_load("lb", 225))
+    assert lb is not None and lb[1] == "lb"
+    kg = parse_weight(squat_load("kg", 100))
+    assert kg is not None and kg[1] == "kg"
 
 
 def test_a_load_from_what_was_lifted_is_shown_in_pounds_too():

@@ -10,7 +10,7 @@ import pytest
 from garminconnect import exercises
 
 from syncd.sinks.garmin_exercises import BY_PATTERN, EXERCISES, FALLBACK, WARM_UP, lookup
-from syncd.sinks.garmin_steps import parse_dose, parse_load_kg, warmup_seconds
+from syncd.sinks.garmin_steps import parse_dose, parse_weight, warmup_seconds
 
 GARMIN = {(e["category"], e["exercise"]) for e in exercises.EXERCISES}
 
@@ -90,9 +90,9 @@ def test_doses(text, kind, value):
 
 
 def test_loads_and_warm_ups():
-    assert parse_load_kg("82.5 kg (~75 % 1RM)") == 82.5
-    assert parse_load_kg("~75 % of 1RM") is None
-    assert parse_load_kg("") is None
+    assert parse_weight("82.5 kg (~75 % 1RM)") == (82.5, "kg")
+    assert parse_weight("~75 % of 1RM") is None
+    assert parse_weight("") is None
     assert warmup_seconds("Warm-up: 10 min easy cardio, then 5-7 min dynamic mobility") == 900
     assert warmup_seconds("Warm-up.") == 300
     assert warmup_seconds("Warm-up: 10 min cardio, then 6 min mobility.\nTime: 16 min "
